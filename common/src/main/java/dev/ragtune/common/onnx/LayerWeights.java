@@ -44,8 +44,10 @@ final class LayerWeights {
         if (loraTargets.contains(m)) {
             loraA = OnnxLoraNames.a(layer, m);
             loraB = OnnxLoraNames.b(layer, m);
-            g.inputWithEmptyDefault(loraA, new Object[] {in, "lora_rank"}, new long[] {in, 0});
-            g.inputWithEmptyDefault(loraB, new Object[] {"lora_rank", out}, new long[] {0, out});
+            // each module has its own symbolic rank: an adapter may target only some modules
+            String rank = "lora_rank_" + layer + "_" + m.shortName();
+            g.inputWithEmptyDefault(loraA, new Object[] {in, rank}, new long[] {in, 0});
+            g.inputWithEmptyDefault(loraB, new Object[] {rank, out}, new long[] {0, out});
         }
         return LoraLinearOp.apply(g, x, weightT, bias, loraA, loraB);
     }

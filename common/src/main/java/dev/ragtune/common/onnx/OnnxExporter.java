@@ -30,7 +30,7 @@ public final class OnnxExporter {
     public static final String DATA_FILE = "model.onnx.data";
     public static final String MANIFEST_FILE = "export.json";
     /** Bumped whenever the graph changes, so that cached exports are redone. */
-    public static final int GRAPH_VERSION = 1;
+    public static final int GRAPH_VERSION = 2;
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
