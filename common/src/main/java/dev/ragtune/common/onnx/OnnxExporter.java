@@ -81,7 +81,11 @@ public final class OnnxExporter {
      * published by an atomic rename, so a crashed export never looks complete.
      */
     public static Path exportCached(Checkpoint checkpoint, Path cacheRoot, Precision precision) throws IOException {
-        String hash = checkpoint.contentHash();
+        return exportCached(checkpoint, cacheRoot, precision, checkpoint.contentHash());
+    }
+
+    /** As {@link #exportCached(Checkpoint, Path, Precision)} with the content hash already computed. */
+    public static Path exportCached(Checkpoint checkpoint, Path cacheRoot, Precision precision, String hash) throws IOException {
         Path target = cacheRoot.resolve(hash.substring(0, 16) + "-" + precision.suffix() + "-g" + GRAPH_VERSION);
         if (Files.isRegularFile(target.resolve(MANIFEST_FILE))) {
             return target;
