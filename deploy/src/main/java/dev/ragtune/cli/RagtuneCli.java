@@ -1,0 +1,41 @@
+package dev.ragtune.cli;
+
+import dev.ragtune.common.model.ModelFormatException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+
+/** {@code ./ragtune}: the command line of the platform. */
+@Command(name = "ragtune", mixinStandardHelpOptions = true, version = "ragtune 0.1.0",
+        description = "RAG and continuous LoRA fine-tuning in one loop.",
+        subcommands = {ModelCommand.class, GenerateCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+public final class RagtuneCli {
+
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    static CommandLine commandLine() {
+        CommandLine cli = new CommandLine(new RagtuneCli());
+        cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
+            if (e instanceof ModelFormatException || e instanceof IllegalArgumentException || e instanceof UncheckedIOException) {
+                cmd.getErr().println("ragtune: error: " + e.getMessage());
+                return 2;
+            }
+            throw e;
+        });
+        return cli;
+    }
+
+    /** Where ragtune keeps its state: {@code $RAGTUNE_HOME}, else {@code ./.ragtune}. */
+    static Path home() {
+        String env = System.getenv("RAGTUNE_HOME");
+        return Path.of(env != null && !env.isBlank() ? env : ".ragtune").toAbsolutePath();
+    }
+
+    static Path exportCache() {
+        return home().resolve("models").resolve("onnx");
+    }
+}
