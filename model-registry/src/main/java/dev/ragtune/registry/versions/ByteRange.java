@@ -47,11 +47,11 @@ public record ByteRange(long start, long end) {
             }
             long start = Long.parseLong(a);
             long end = b.isEmpty() ? size - 1 : Long.parseLong(b);
-            if (start < 0 || end < start) {
-                return null;
-            }
             if (start >= size) {
                 throw unsatisfiable(header, size);
+            }
+            if (start < 0 || end < start) {
+                return null;
             }
             return new ByteRange(start, Math.min(end, size - 1));
         } catch (NumberFormatException e) {

@@ -61,6 +61,7 @@ public class VersionService {
             em.persist(vf);
             rows.add(vf);
         }
+        rows.sort(java.util.Comparator.comparing(f -> f.name));
         changes.record(new ChangeRecorder.Change(AdapterEvent.Type.VERSION_REGISTERED, a, v.version, null, v.parentVersion,
                 rows, actor, "registered", false, false));
         return v;

@@ -1,0 +1,80 @@
+package dev.ragtune.registry;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+
+import dev.ragtune.embedded.KafkaBroker;
+import dev.ragtune.embedded.PostgresServer;
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+
+/**
+ * Real PostgreSQL and a real KRaft Kafka broker (from the {@code embedded} module) for the registry's tests.
+ * Shared by every test class (same resource, so Quarkus starts the application once).
+ */
+public class EmbeddedServices implements QuarkusTestResourceLifecycleManager {
+
+    public static final String READER = "test-reader-key";
+    public static final String PUBLISHER = "test-publisher-key";
+    public static final String OPS = "test-ops-key";
+    public static final String ADMIN = "test-admin-key";
+    public static final String TOPIC = "adapter-events";
+
+    private Path dir;
+    private PostgresServer postgres;
+    private KafkaBroker kafka;
+
+    @Override
+    public Map<String, String> start() {
+        try {
+            dir = Files.createTempDirectory("registry-test-");
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        postgres = PostgresServer.start();
+        postgres.createDatabase("registry");
+        kafka = KafkaBroker.start(dir.resolve("kafka"), 0);
+        kafka.createTopics(TOPIC);
+        Map<String, String> cfg = new HashMap<>();
+        cfg.put("quarkus.datasource.jdbc.url", postgres.jdbcUrl("registry"));
+        cfg.put("quarkus.datasource.username", postgres.username());
+        cfg.put("quarkus.datasource.password", postgres.password());
+        cfg.put("ragtune.registry.kafka.bootstrap-servers", kafka.bootstrapServers());
+        cfg.put("ragtune.registry.kafka.delivery-timeout", "8s");
+        cfg.put("ragtune.registry.kafka.max-backoff", "1s");
+        cfg.put("ragtune.registry.blob-dir", dir.resolve("blobs").toString());
+        cfg.put("ragtune.registry.max-manifest-bytes", "65536");
+        cfg.put("ragtune.registry.public-base-url", "http://registry.test:8081");
+        cfg.put("ragtune.registry.api-keys." + READER, "reader:test-reader");
+        cfg.put("ragtune.registry.api-keys." + PUBLISHER, "publisher:test-publisher");
+        cfg.put("ragtune.registry.api-keys." + OPS, "ops:test-ops");
+        cfg.put("ragtune.registry.api-keys." + ADMIN, "admin:test-admin");
+        return cfg;
+    }
+
+    @Override
+    public void inject(TestInjector injector) {
+        injector.injectIntoFields(kafka, new TestInjector.AnnotatedAndMatchesType(InjectEmbedded.class, KafkaBroker.class));
+        injector.injectIntoFields(postgres, new TestInjector.AnnotatedAndMatchesType(InjectEmbedded.class, PostgresServer.class));
+        injector.injectIntoFields(dir.resolve("blobs"), new TestInjector.AnnotatedAndMatchesType(InjectEmbedded.class, Path.class));
+    }
+
+    @Override
+    public void stop() {
+        if (kafka != null) {
+            kafka.close();
+        }
+        if (postgres != null) {
+            postgres.close();
+        }
+        if (dir != null) {
+            try (var walk = Files.walk(dir)) {
+                walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            } catch (IOException ignored) {
+                // temp
+            }
+        }
+    }
+}
