@@ -52,6 +52,20 @@ public final class LoraAdapter {
         return new LoraAdapter(config, numLayers, new EnumMap<>(dims));
     }
 
+    /**
+     * The same matrices under another config of equal rank, alpha scale and targets (e.g. with
+     * the base model recorded). The matrices are shared, not copied.
+     */
+    public LoraAdapter withConfig(LoraConfig other) {
+        if (other.r() != config.r() || other.scale() != config.scale() || !other.targetModules().equals(config.targetModules())) {
+            throw new IllegalArgumentException("config " + other + " does not describe the same adapter as " + config);
+        }
+        LoraAdapter copy = new LoraAdapter(other, numLayers, new EnumMap<>(dims));
+        copy.a.putAll(a);
+        copy.b.putAll(b);
+        return copy;
+    }
+
     public LoraConfig config() {
         return config;
     }
