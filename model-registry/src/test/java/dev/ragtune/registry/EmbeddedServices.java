@@ -42,7 +42,7 @@ public class EmbeddedServices implements QuarkusTestResourceLifecycleManager {
         cfg.put("quarkus.datasource.username", postgres.username());
         cfg.put("quarkus.datasource.password", postgres.password());
         cfg.put("ragtune.registry.kafka.bootstrap-servers", kafka.bootstrapServers());
-        cfg.put("ragtune.registry.kafka.delivery-timeout", "8s");
+        cfg.put("ragtune.registry.kafka.delivery-timeout", "3s");
         cfg.put("ragtune.registry.kafka.max-backoff", "1s");
         cfg.put("ragtune.registry.blob-dir", dir.resolve("blobs").toString());
         cfg.put("ragtune.registry.max-manifest-bytes", "65536");

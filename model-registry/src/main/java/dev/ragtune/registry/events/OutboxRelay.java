@@ -3,10 +3,14 @@ package dev.ragtune.registry.events;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashSet;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.List;
 import java.util.Properties;
-import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -40,9 +44,9 @@ import io.quarkus.runtime.StartupEvent;
  * <p>One background thread; each round, in one transaction, it takes the single row of
  * {@code outbox_relay_lock} ({@code FOR UPDATE SKIP LOCKED}, so only one registry instance relays at a
  * time), reads the unsent events in id order, sends them with an idempotent producer (acks=all,
- * key = adapter name, so one adapter's events share a partition and keep their order), waits for
+ * key = adapter name, so one adapter's events share a partition), one event per adapter at a time, waits for
  * every acknowledgement and marks the acknowledged rows sent. A row whose send failed stays unsent and
- * is retried with exponential back-off; no later event of the same adapter is marked sent before it.
+ * is retried with exponential back-off; no later event of the same adapter is sent before it is acknowledged.
  * Changes wake the relay up right after they commit; otherwise it polls.
  */
 @ApplicationScoped
@@ -199,41 +203,49 @@ public class OutboxRelay {
         if (rows.isEmpty()) {
             return new RoundResult(0, false);
         }
-        List<Future<RecordMetadata>> futures = new ArrayList<>(rows.size());
+        // Per adapter (= Kafka key) strictly one event at a time: the next event of an adapter is sent only after
+        // the previous one was acknowledged, so a failed send can never be overtaken by a later event of the same
+        // adapter. Different adapters are sent side by side ("waves").
+        Map<String, Deque<OutboxRecord>> byKey = new LinkedHashMap<>();
         for (OutboxRecord row : rows) {
-            try {
-                futures.add(producer.send(new ProducerRecord<>(row.topic, row.eventKey, row.payload)));
-            } catch (RuntimeException e) {
-                futures.add(java.util.concurrent.CompletableFuture.failedFuture(e));
-            }
+            byKey.computeIfAbsent(row.eventKey, k -> new ArrayDeque<>()).add(row);
         }
-        Set<String> blocked = new HashSet<>();
         int sent = 0;
         boolean failed = false;
         long waitMs = config.kafka().deliveryTimeout().toMillis() + 5_000;
-        Instant now = Instant.now();
-        for (int i = 0; i < rows.size(); i++) {
-            OutboxRecord row = rows.get(i);
-            try {
-                futures.get(i).get(waitMs, TimeUnit.MILLISECONDS);
-                row.attempts++;
-                if (blocked.contains(row.eventKey)) {
-                    continue; // an earlier event of this adapter failed: keep the order, send again after it
+        while (!byKey.isEmpty()) {
+            List<OutboxRecord> wave = new ArrayList<>(byKey.size());
+            List<Future<RecordMetadata>> futures = new ArrayList<>(byKey.size());
+            for (Deque<OutboxRecord> queue : byKey.values()) {
+                OutboxRecord row = queue.poll();
+                wave.add(row);
+                try {
+                    futures.add(producer.send(new ProducerRecord<>(row.topic, row.eventKey, row.payload)));
+                } catch (RuntimeException e) {
+                    futures.add(CompletableFuture.failedFuture(e));
                 }
-                row.sentAt = now;
-                row.lastError = null;
-                sent++;
-                relayed.increment();
-                lag.record(Duration.between(row.createdAt, Instant.now()));
-            } catch (Exception e) {
-                Throwable cause = e instanceof java.util.concurrent.ExecutionException && e.getCause() != null ? e.getCause() : e;
-                row.attempts++;
-                row.lastError = Checks.abbreviate(cause.toString(), 1000);
-                blocked.add(row.eventKey);
-                failed = true;
-                failures.increment();
-                lastError.set(cause.toString());
             }
+            for (int i = 0; i < wave.size(); i++) {
+                OutboxRecord row = wave.get(i);
+                row.attempts++;
+                try {
+                    futures.get(i).get(waitMs, TimeUnit.MILLISECONDS);
+                    row.sentAt = Instant.now();
+                    row.lastError = null;
+                    sent++;
+                    relayed.increment();
+                    lag.record(Duration.between(row.createdAt, row.sentAt));
+                } catch (Exception e) {
+                    Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
+                    String text = cause.toString();
+                    row.lastError = text.length() <= 1000 ? text : text.substring(0, 1000);
+                    byKey.remove(row.eventKey); // keep the order: this adapter's later events wait for the next round
+                    failed = true;
+                    failures.increment();
+                    lastError.set(text);
+                }
+            }
+            byKey.values().removeIf(Deque::isEmpty);
         }
         if (sent > 0) {
             lastSuccess = Instant.now();
@@ -245,11 +257,5 @@ public class OutboxRelay {
         }
         pending.addAndGet(-sent);
         return new RoundResult(sent, failed);
-    }
-
-    private static final class Checks {
-        static String abbreviate(String s, int n) {
-            return s.length() <= n ? s : s.substring(0, n);
-        }
     }
 }
