@@ -5,7 +5,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.engine.Engine;
 import ai.djl.training.GradientCollector;
-import ai.djl.training.optimizer.Optimizer;
 import dev.ragtune.common.lora.LoraAdapter;
 import dev.ragtune.common.lora.LoraConfig;
 import dev.ragtune.common.tokenize.TrainingSequence;
@@ -22,7 +21,7 @@ import java.util.Random;
  * <ul>
  *   <li>loss: mean cross-entropy of the next token over the assistant tokens of the step's
  *       conversations only (prompt, system and padding positions contribute nothing);</li>
- *   <li>optimizer: DJL's AdamW (decoupled weight decay) with a {@link WarmupCosineTracker};</li>
+ *   <li>optimizer: {@link AdamW} (decoupled weight decay) with a {@link WarmupCosineTracker};</li>
  *   <li>global gradient-norm clipping, gradient accumulation over micro-batches;</li>
  *   <li>reproducible: initialisation and data order come from Java generators seeded by
  *       {@code seed}, and nothing random happens in the engine, so on CPU two runs give the same
@@ -104,11 +103,7 @@ public final class LoraTrainer {
         int totalSteps = stepsPerEpoch * hp.epochs();
         int warmup = (int) Math.round(hp.warmupRatio() * totalSteps);
         WarmupCosineTracker schedule = new WarmupCosineTracker(hp.learningRate(), warmup, totalSteps);
-        Optimizer adamW = Optimizer.adamW()
-                .optLearningRateTracker(schedule)
-                .optWeightDecays((float) hp.weightDecay())
-                .optBeta1(0.9f).optBeta2(0.999f).optEpsilon(1e-8f)
-                .build();
+        AdamW adamW = new AdamW(schedule, hp.weightDecay());
 
         List<TrainingMetrics.StepRecord> curve = new ArrayList<>();
         long tokensSeen = 0;
@@ -188,7 +183,7 @@ public final class LoraTrainer {
         return logp.gather(target, 1).sum().neg();                                        // scalar
     }
 
-    private static void applyUpdate(NDManager scope, Map<String, NDArray> params, Optimizer optimizer,
+    private static void applyUpdate(NDManager scope, Map<String, NDArray> params, AdamW optimizer,
                                     double maxNorm, int step, int totalSteps) {
         List<NDArray> grads = new ArrayList<>();
         NDArray sq = null;
@@ -205,6 +200,7 @@ public final class LoraTrainer {
                     + totalSteps + "; lower the learning rate");
         }
         float clip = (float) Math.min(1.0, maxNorm / (norm + 1e-6));
+        optimizer.nextStep();
         int i = 0;
         for (Map.Entry<String, NDArray> e : params.entrySet()) {
             NDArray g = grads.get(i++);
