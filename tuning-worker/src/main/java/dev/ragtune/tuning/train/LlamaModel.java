@@ -2,7 +2,6 @@ package dev.ragtune.tuning.train;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.ragtune.common.lora.LoraAdapter;
 import dev.ragtune.common.lora.LoraConfig;
@@ -27,8 +26,12 @@ import java.util.SplittableRandom;
  * Not thread-safe.
  */
 public final class LlamaModel implements AutoCloseable {
-    /** Additive mask value above the diagonal: float32's lowest, as transformers uses. */
-    private static final float MASKED = -Float.MAX_VALUE;
+    /**
+     * Additive mask value above the diagonal. Large enough that exp underflows to exactly 0
+     * (softmax rows are shifted by their max first), small enough that score + mask never
+     * rounds to float32's extremes.
+     */
+    private static final float MASKED = -1e9f;
 
     private final ModelConfig config;
     private final NDManager manager;
@@ -236,7 +239,7 @@ public final class LlamaModel implements AutoCloseable {
                 flat[i * s + t] = ids[i][t];
             }
         }
-        return scope.create(flat, new Shape(ids.length, s));
+        return owned(scope.create(flat, new Shape(ids.length, s)));
     }
 
     private static NDArray causalMask(NDManager scope, int s) {
@@ -246,7 +249,20 @@ public final class LlamaModel implements AutoCloseable {
                 m[i * s + j] = MASKED;
             }
         }
-        return scope.create(m, new Shape(s, s)).toType(DataType.FLOAT32, false);
+        return owned(scope.create(m, new Shape(s, s)));
+    }
+
+    /**
+     * A copy of {@code a} in memory allocated by the engine. On the CPU, arrays created from Java
+     * data may alias a direct buffer owned by the JVM; an array that autograd saves for the
+     * backward pass (rotary tables) must not risk reading memory the JVM may move or free. (Added
+     * while chasing sporadic NaN gradients in the q/k projections; it did not remove them, see
+     * {@link LoraTrainer}, but keeps engine memory independent of Java buffers.)
+     */
+    static NDArray owned(NDArray a) {
+        NDArray copy = a.duplicate();
+        a.close();
+        return copy;
     }
 
     @Override

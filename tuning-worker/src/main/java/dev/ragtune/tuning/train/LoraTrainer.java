@@ -23,12 +23,19 @@ import java.util.Random;
  *       conversations only (prompt, system and padding positions contribute nothing);</li>
  *   <li>optimizer: {@link AdamW} (decoupled weight decay) with a {@link WarmupCosineTracker};</li>
  *   <li>global gradient-norm clipping, gradient accumulation over micro-batches;</li>
+ *   <li>a non-finite loss fails at once; a step with non-finite gradients is skipped and
+ *       counted (see {@link #MAX_CONSECUTIVE_SKIPS}): on the CPU we saw rare NaN gradients in the
+ *       q/k projections with finite losses that we could not pin down (see the report in
+ *       {@code LlamaModel#owned}); skipping such a step keeps training on course;</li>
  *   <li>reproducible: initialisation and data order come from Java generators seeded by
  *       {@code seed}, and nothing random happens in the engine, so on CPU two runs give the same
  *       loss curve bit for bit.</li>
  * </ul>
  */
 public final class LoraTrainer {
+    /** More skipped (non-finite gradient) steps than this in a row, or over 5 % of all steps, is divergence. */
+    static final int MAX_CONSECUTIVE_SKIPS = 3;
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(LoraTrainer.class);
     private final LlamaModel model;
 
     public LoraTrainer(LlamaModel model) {
@@ -109,6 +116,8 @@ public final class LoraTrainer {
         long tokensSeen = 0;
         long trainStart = System.nanoTime();
         int step = 0;
+        int skipped = 0;
+        int consecutiveSkips = 0;
         Random order = new Random(hp.seed());
         for (int epoch = 1; epoch <= hp.epochs(); epoch++) {
             List<Example> shuffled = new ArrayList<>(examples);
@@ -138,7 +147,19 @@ public final class LoraTrainer {
                         }
                     }
                     step++;
-                    applyUpdate(scope, params, adamW, hp.maxGradNorm(), step, totalSteps);
+                    String problem = applyUpdate(scope, params, adamW, hp.maxGradNorm());
+                    if (problem != null) {
+                        skipped++;
+                        consecutiveSkips++;
+                        log.warn("step {} of {} skipped: {}", step, totalSteps, problem);
+                        if (consecutiveSkips > MAX_CONSECUTIVE_SKIPS || skipped > Math.max(MAX_CONSECUTIVE_SKIPS, totalSteps / 20)) {
+                            throw new TrainingDivergedException("training diverged: " + skipped + " steps with non-finite"
+                                    + " gradients, the last at step " + step + " of " + totalSteps + ": " + problem
+                                    + "; lower the learning rate (now " + hp.learningRate() + ")");
+                        }
+                    } else {
+                        consecutiveSkips = 0;
+                    }
                 }
                 double lr = schedule.valueAt(step);
                 curve.add(new TrainingMetrics.StepRecord(step, epoch, loss, lr));
@@ -151,7 +172,7 @@ public final class LoraTrainer {
         double trainSeconds = (System.nanoTime() - trainStart) / 1e9;
         TrainingMetrics metrics = new TrainingMetrics(curve, tokensSeen / Math.max(trainSeconds, 1e-9), trainable, hp,
                 null, (System.nanoTime() - started) / 1e9, model.manager().getDevice().toString(), examples.size(),
-                truncated, tokensPerEpoch, targetsPerEpoch);
+                truncated, tokensPerEpoch, targetsPerEpoch, skipped);
         return new TrainingResult(model.adapter(), metrics);
     }
 
@@ -177,14 +198,20 @@ public final class LoraTrainer {
         // Right padding cannot change earlier positions under a causal mask, so no padding mask is needed.
         NDArray hidden = model.hidden(LlamaModel.idsArray(scope, ids));                  // [b, len, H]
         NDArray flat = hidden.reshape(-1, model.config().hiddenSize());                   // [b·len, H]
-        NDArray picked = flat.get(scope.create(rows.stream().mapToLong(Long::longValue).toArray())); // [N, H]
+        NDArray picked = flat.get(LlamaModel.owned(scope.create(rows.stream().mapToLong(Long::longValue).toArray()))); // [N, H]
         NDArray logp = model.project(picked).logSoftmax(-1);                              // [N, V]
-        NDArray target = scope.create(labels.stream().mapToLong(Long::longValue).toArray(), new Shape(labels.size(), 1));
+        NDArray target = LlamaModel.owned(scope.create(labels.stream().mapToLong(Long::longValue).toArray(), new Shape(labels.size(), 1)));
         return logp.gather(target, 1).sum().neg();                                        // scalar
     }
 
-    private static void applyUpdate(NDManager scope, Map<String, NDArray> params, AdamW optimizer,
-                                    double maxNorm, int step, int totalSteps) {
+    /**
+     * Clips, updates and zeroes the gradients. A step whose gradient is not finite is skipped
+     * (gradients zeroed, no update), as mixed-precision loss scalers do; the caller decides when
+     * too many skips mean divergence.
+     *
+     * @return a description of the non-finite gradients, or null when the update was applied
+     */
+    private static String applyUpdate(NDManager scope, Map<String, NDArray> params, AdamW optimizer, double maxNorm) {
         List<NDArray> grads = new ArrayList<>();
         NDArray sq = null;
         for (NDArray p : params.values()) {
@@ -196,8 +223,18 @@ public final class LoraTrainer {
         }
         double norm = Math.sqrt(sq.getFloat());
         if (!Double.isFinite(norm)) {
-            throw new TrainingDivergedException("gradient norm became " + norm + " at step " + step + " of "
-                    + totalSteps + "; lower the learning rate");
+            List<String> bad = new ArrayList<>();
+            int k = 0;
+            for (String name : params.keySet()) {
+                NDArray g = grads.get(k++);
+                if (!Float.isFinite(g.square().sum().getFloat())) {
+                    bad.add(name);
+                }
+                g.set(g.isNaN().logicalOr(g.isInfinite()), 0f); // in place: non-finite entries to 0 ...
+                g.subi(g);                                        // ... then everything to 0
+            }
+            return "gradient norm " + norm + " (non-finite in " + bad.size() + " of " + params.size()
+                    + " parameters, e.g. " + bad.subList(0, Math.min(4, bad.size())) + ")";
         }
         float clip = (float) Math.min(1.0, maxNorm / (norm + 1e-6));
         optimizer.nextStep();
@@ -208,5 +245,6 @@ public final class LoraTrainer {
             optimizer.update(e.getKey(), e.getValue(), update);
             g.subi(g); // zero the accumulated gradient in place for the next step
         }
+        return null;
     }
 }

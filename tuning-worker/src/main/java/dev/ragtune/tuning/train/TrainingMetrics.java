@@ -11,11 +11,12 @@ import java.util.List;
  * @param lossCurve        one entry per optimizer step
  * @param tokensPerSecond  input tokens (padding excluded) per second of training
  * @param trainableTokens  assistant tokens the loss was computed on, per epoch
+ * @param skippedSteps     optimizer steps skipped because their gradients were not finite
  */
 public record TrainingMetrics(List<StepRecord> lossCurve, double tokensPerSecond, long trainableParameters,
                               Hyperparameters hyperparameters, String baseModelHash, double wallSeconds,
                               String device, int examples, int truncatedExamples, long tokensPerEpoch,
-                              long trainableTokens) {
+                              long trainableTokens, int skippedSteps) {
 
     public record StepRecord(int step, int epoch, double loss, double learningRate) {
     }
@@ -30,7 +31,7 @@ public record TrainingMetrics(List<StepRecord> lossCurve, double tokensPerSecond
 
     public TrainingMetrics withBase(String hash, double wall) {
         return new TrainingMetrics(lossCurve, tokensPerSecond, trainableParameters, hyperparameters, hash, wall,
-                device, examples, truncatedExamples, tokensPerEpoch, trainableTokens);
+                device, examples, truncatedExamples, tokensPerEpoch, trainableTokens, skippedSteps);
     }
 
     public ObjectNode toJson(ObjectMapper json) {
@@ -45,6 +46,7 @@ public record TrainingMetrics(List<StepRecord> lossCurve, double tokensPerSecond
         o.put("truncated_examples", truncatedExamples);
         o.put("tokens_per_epoch", tokensPerEpoch);
         o.put("trainable_tokens_per_epoch", trainableTokens);
+        o.put("skipped_steps", skippedSteps);
         o.set("hyperparameters", hyperparameters.toJson(json));
         var curve = o.putArray("loss_curve");
         for (StepRecord s : lossCurve) {
