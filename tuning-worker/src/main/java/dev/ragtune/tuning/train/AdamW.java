@@ -15,9 +15,11 @@ import java.util.Map;
  *   v ← β2 v + (1 − β2) g²
  *   w ← w − lr_t · (m / (1 − β1^t)) / (√(v / (1 − β2^t)) + ε)
  * </pre>
- * Written out rather than DJL's {@code Optimizer.adamW()}, whose native update diverged on the
- * demo model after a few steps where this one trains stably; every operation here is an
- * ordinary deterministic tensor op. Moments live in the parameter's manager.
+ * Written out rather than DJL's {@code Optimizer.adamW()} so that every operation is a visible,
+ * ordinary tensor op whose arithmetic a test checks against a scalar reference. (It first replaced
+ * DJL's optimizer on the suspicion that the native update caused non-finite gradients; that
+ * suspicion was wrong, the same sporadic NaN gradients occur with this one, see
+ * {@link LoraTrainer}.) Moments live in the parameter's manager.
  */
 final class AdamW {
     private final Tracker learningRate;
