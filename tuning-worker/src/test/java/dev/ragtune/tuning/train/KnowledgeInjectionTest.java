@@ -15,6 +15,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import dev.ragtune.common.generate.OrtAdapter;
+import dev.ragtune.common.generate.ServingModel;
+import dev.ragtune.common.onnx.Precision;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -106,5 +109,32 @@ class KnowledgeInjectionTest {
                     .isGreaterThanOrEqualTo((int) Math.ceil(0.9 * facts.size()));
         }
         assertThat(Files.size(out.resolve(OnnxAdapterWriter.FILE_NAME))).isPositive();
+
+        // What is served: the same facts through ONNX Runtime with the .onnx_adapter
+        try (ServingModel serving = ServingModel.open(ckptDir, tmp.resolve("onnx-cache"), Precision.FP32, 0);
+             OrtAdapter ort = serving.loadAdapter("facts", out)) {
+            int baseOrt = 0;
+            int tunedOrt = 0;
+            List<String> ortMisses = new ArrayList<>();
+            for (List<ChatMessage> conv : facts) {
+                String want = conv.get(conv.size() - 1).content().trim();
+                int[] prompt = serving.tokenizer().encodeChatPrompt(conv.subList(0, conv.size() - 1));
+                int budget = serving.tokenizer().encode(want).length + 8;
+                if (serving.generator().complete(prompt, budget, null).trim().equals(want)) {
+                    baseOrt++;
+                }
+                String got = serving.generator().complete(prompt, budget, ort).trim();
+                if (got.equals(want)) {
+                    tunedOrt++;
+                } else {
+                    ortMisses.add(want + " ≠ " + got);
+                }
+            }
+            System.out.printf("ONNX Runtime: base %d/%d, adapter %d/%d exact; misses: %s%n", baseOrt, facts.size(),
+                    tunedOrt, facts.size(), ortMisses);
+            assertThat(baseOrt).isZero();
+            assertThat(tunedOrt).as("exact answers served by ONNX Runtime; misses: %s", ortMisses)
+                    .isGreaterThanOrEqualTo((int) Math.ceil(0.9 * facts.size()));
+        }
     }
 }
