@@ -22,7 +22,7 @@ import java.util.concurrent.Future;
 
 /** {@code ragtune bench …}: the programs whose figures go into docs/benchmarks.md. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks (figures for docs/benchmarks.md).",
-        subcommands = {BenchCommand.Generate.class})
+        subcommands = {BenchCommand.Generate.class, BenchCommand.Train.class})
 public final class BenchCommand {
 
     @Command(name = "generate", mixinStandardHelpOptions = true,
@@ -96,6 +96,65 @@ public final class BenchCommand {
                 out.add(f.get());
             }
             return out;
+        }
+    }
+
+    @Command(name = "train", mixinStandardHelpOptions = true,
+            description = "LoRA training tokens/s and peak RSS on synthetic sequences of a fixed length.")
+    static final class Train implements Callable<Integer> {
+        @Option(names = "--checkpoint", required = true)
+        Path checkpoint;
+        @Option(names = "--seq-len", defaultValue = "256")
+        int seqLen;
+        @Option(names = "--rank", defaultValue = "16")
+        int rank;
+        @Option(names = "--steps", defaultValue = "6", description = "Optimizer steps of one sequence each (default ${DEFAULT-VALUE}).")
+        int steps;
+
+        @Override
+        public Integer call() throws Exception {
+            Random random = new Random(7);
+            List<dev.ragtune.common.tokenize.TrainingSequence> data = new ArrayList<>();
+            for (int i = 0; i < steps; i++) {
+                int[] ids = new int[seqLen];
+                boolean[] trainable = new boolean[seqLen];
+                for (int t = 0; t < seqLen; t++) {
+                    ids[t] = random.nextInt(256);
+                    trainable[t] = t > 0;
+                }
+                data.add(new dev.ragtune.common.tokenize.TrainingSequence(ids, trainable));
+            }
+            try (dev.ragtune.common.model.Checkpoint ckpt = dev.ragtune.common.model.Checkpoint.open(checkpoint)) {
+                var options = dev.ragtune.tuning.train.TrainingOptions.defaults().withRank(rank).withEpochs(1)
+                        .withBatchSize(1).withMaxSeqLen(seqLen);
+                var hp = dev.ragtune.tuning.train.HyperparameterDefaults.resolve(options, ckpt.config(), data.size(), seqLen);
+                long start = System.nanoTime();
+                try (ai.djl.ndarray.NDManager root = ai.djl.ndarray.NDManager.newBaseManager(
+                        dev.ragtune.tuning.train.TrainingRun.defaultDevice(), "PyTorch");
+                     dev.ragtune.tuning.train.LlamaModel model = dev.ragtune.tuning.train.LlamaModel.load(ckpt, root)) {
+                    double loadSeconds = (System.nanoTime() - start) / 1e9;
+                    var result = new dev.ragtune.tuning.train.LoraTrainer(model).train(data, hp, null, p -> { });
+                    System.out.printf("checkpoint=%s seq_len=%d rank=%d steps=%d device=%s%n", checkpoint, seqLen, rank, steps,
+                            dev.ragtune.tuning.train.TrainingRun.defaultDevice());
+                    System.out.printf("load_s=%.1f train_tokens_per_s=%.1f trainable_params=%d peak_rss_mb=%d%n", loadSeconds,
+                            result.metrics().tokensPerSecond(), result.metrics().trainableParameters(), peakRssMb());
+                }
+            }
+            return 0;
+        }
+
+        /** VmHWM of this process (Linux), or -1 where /proc is not there. */
+        static long peakRssMb() {
+            try {
+                for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                    if (line.startsWith("VmHWM:")) {
+                        return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024;
+                    }
+                }
+            } catch (java.io.IOException | NumberFormatException e) {
+                return -1;
+            }
+            return -1;
         }
     }
 
