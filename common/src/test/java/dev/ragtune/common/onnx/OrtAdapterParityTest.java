@@ -44,30 +44,6 @@ class OrtAdapterParityTest {
         return adapter;
     }
 
-    static ReferenceDecoder referenceWith(Checkpoint ckpt, LoraAdapter adapter) {
-        ReferenceDecoder ref = new ReferenceDecoder(ckpt);
-        for (int l = 0; l < ckpt.config().numLayers(); l++) {
-            for (LinearModule m : adapter.config().targetModules()) {
-                int in = m.inFeatures(ckpt.config());
-                int out = m.outFeatures(ckpt.config());
-                int r = adapter.config().r();
-                ref.setLora(l, m, new ReferenceDecoder.Lora(toMatrix(adapter.a(l, m), r, in), toMatrix(adapter.b(l, m), out, r),
-                        adapter.config().scale()));
-            }
-        }
-        return ref;
-    }
-
-    static double[][] toMatrix(float[] f, int rows, int cols) {
-        double[][] m = new double[rows][cols];
-        for (int i = 0; i < rows; i++) {
-            for (int j = 0; j < cols; j++) {
-                m[i][j] = f[i * cols + j];
-            }
-        }
-        return m;
-    }
-
     @Test
     void adapterThroughOrtMatchesFloat64ReferenceAndRequestsDoNotLeak() throws Exception {
         long seed = System.nanoTime();
@@ -95,8 +71,8 @@ class OrtAdapterParityTest {
                 float[][] withAll = f1.get();
                 float[][] withSome = f2.get();
 
-                assertThat(maxAbsDiff(referenceWith(ckpt, all).forward(ids), withAll)).as("seed %d", seed).isLessThanOrEqualTo(1e-4);
-                assertThat(maxAbsDiff(referenceWith(ckpt, some).forward(ids), withSome)).as("seed %d", seed).isLessThanOrEqualTo(1e-4);
+                assertThat(maxAbsDiff(ReferenceDecoder.of(ckpt, all).forward(ids), withAll)).as("seed %d", seed).isLessThanOrEqualTo(1e-4);
+                assertThat(maxAbsDiff(ReferenceDecoder.of(ckpt, some).forward(ids), withSome)).as("seed %d", seed).isLessThanOrEqualTo(1e-4);
                 assertThat(maxAbsDiff(new ReferenceDecoder(ckpt).forward(ids), withAll)).as("the adapter must matter").isGreaterThan(1e-2);
 
                 // a base request after adapter requests: bitwise equal to a fresh session's

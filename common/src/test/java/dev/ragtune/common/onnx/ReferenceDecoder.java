@@ -28,6 +28,33 @@ public final class ReferenceDecoder {
         this.c = checkpoint.config();
     }
 
+    /** The reference for {@code checkpoint} with {@code adapter} applied ({@code null}: the base model). */
+    public static ReferenceDecoder of(Checkpoint checkpoint, dev.ragtune.common.lora.LoraAdapter adapter) {
+        ReferenceDecoder ref = new ReferenceDecoder(checkpoint);
+        if (adapter == null) {
+            return ref;
+        }
+        ModelConfig c = checkpoint.config();
+        int r = adapter.config().r();
+        for (int l = 0; l < c.numLayers(); l++) {
+            for (LinearModule m : adapter.config().targetModules()) {
+                ref.setLora(l, m, new Lora(toMatrix(adapter.a(l, m), r, m.inFeatures(c)),
+                        toMatrix(adapter.b(l, m), m.outFeatures(c), r), adapter.config().scale()));
+            }
+        }
+        return ref;
+    }
+
+    private static double[][] toMatrix(float[] f, int rows, int cols) {
+        double[][] m = new double[rows][cols];
+        for (int i = 0; i < rows; i++) {
+            for (int j = 0; j < cols; j++) {
+                m[i][j] = f[i * cols + j];
+            }
+        }
+        return m;
+    }
+
     public void setLora(int layer, LinearModule m, Lora l) {
         lora.put(layer + "." + m.shortName(), l);
     }

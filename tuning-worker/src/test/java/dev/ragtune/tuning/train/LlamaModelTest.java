@@ -1,6 +1,7 @@
 package dev.ragtune.tuning.train;
 
 import ai.djl.ndarray.NDArray;
+import dev.ragtune.common.onnx.ReferenceDecoder;
 import ai.djl.ndarray.NDManager;
 import dev.ragtune.common.demo.DemoCheckpointWriter;
 import dev.ragtune.common.demo.DemoPreset;
@@ -33,7 +34,7 @@ class LlamaModelTest {
     }
 
     private static double maxAbsDiff(Checkpoint ckpt, LlamaModel model, LoraAdapter adapter, int[][] ids) {
-        ReferenceForward ref = new ReferenceForward(ckpt, adapter);
+        ReferenceDecoder ref = ReferenceDecoder.of(ckpt, adapter);
         int vocab = ckpt.config().vocabSize();
         double max = 0;
         try (NDManager out = NDManager.newBaseManager()) {
@@ -41,7 +42,7 @@ class LlamaModelTest {
             assertThat(logits.getShape().getShape()).containsExactly(ids.length, ids[0].length, vocab);
             float[] got = logits.toFloatArray();
             for (int b = 0; b < ids.length; b++) {
-                double[][] want = ref.logits(ids[b]);
+                double[][] want = ref.forward(ids[b]);
                 for (int t = 0; t < ids[b].length; t++) {
                     for (int v = 0; v < vocab; v++) {
                         max = Math.max(max, Math.abs(want[t][v] - got[(b * ids[b].length + t) * vocab + v]));
