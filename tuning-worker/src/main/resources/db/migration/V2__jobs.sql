@@ -36,13 +36,5 @@ CREATE UNIQUE INDEX jobs_one_active_per_adapter ON jobs (adapter) WHERE status I
 CREATE INDEX jobs_by_adapter ON jobs (adapter, created_at DESC);
 CREATE INDEX jobs_claimable ON jobs (created_at) WHERE status IN ('QUEUED', 'RUNNING');
 
--- Per adapter: the newest record seq any job snapshotted (triggers count records after it, whatever the
--- job's outcome, so a failing data set does not start a job on every poll), the newest one a SUCCEEDED
--- job trained on, and when the last job was created (the interval trigger).
-CREATE VIEW job_watermarks AS
-SELECT adapter,
-       max(snapshot_max_seq)                                    AS last_snapshot_max_seq,
-       max(snapshot_max_seq) FILTER (WHERE status = 'SUCCEEDED') AS last_succeeded_max_seq,
-       max(created_at)                                          AS last_job_created_at
-FROM jobs
-GROUP BY adapter;
+-- When a job takes its snapshot it also adds a row to the records half's dataset_snapshots (V1), in the
+-- same transaction: GET /v1/datasets and the triggers count records after the newest such row.

@@ -100,15 +100,21 @@ public final class JobStore {
         return query(sql.toString(), args.toArray());
     }
 
+    /**
+     * Where the adapter's newest snapshot ended (the records half's {@code dataset_snapshots}, which
+     * every job's snapshot adds to, whatever the job's outcome) and when its last job was created.
+     */
     public Watermark watermark(String adapter) {
-        String sql = "SELECT adapter, last_snapshot_max_seq, last_succeeded_max_seq, last_job_created_at FROM job_watermarks WHERE adapter = ?";
+        String sql = "SELECT (SELECT snapshot_max_seq FROM dataset_snapshots WHERE adapter = ? ORDER BY id DESC LIMIT 1),"
+                + " (SELECT max(snapshot_max_seq) FROM jobs WHERE adapter = ? AND status = 'SUCCEEDED'),"
+                + " (SELECT max(created_at) FROM jobs WHERE adapter = ?)";
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setString(1, adapter);
+            ps.setString(2, adapter);
+            ps.setString(3, adapter);
             try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) {
-                    return Watermark.none(adapter);
-                }
-                return new Watermark(adapter, (Long) rs.getObject(2), (Long) rs.getObject(3), instant(rs.getTimestamp(4)));
+                rs.next();
+                return new Watermark(adapter, (Long) rs.getObject(1), (Long) rs.getObject(2), instant(rs.getTimestamp(3)));
             }
         } catch (SQLException e) {
             throw new JobStoreException("cannot read the job watermark of " + adapter, e);
@@ -169,10 +175,38 @@ public final class JobStore {
         owned(id, owner, "UPDATE jobs SET phase = ?, updated_at = now()" + OWNED, phase.name());
     }
 
+    /**
+     * Stores the job's snapshot range and adds the {@code dataset_snapshots} row the datasets API
+     * counts new records from, in one transaction.
+     */
     public void recordSnapshot(UUID id, String owner, long minSeq, long maxSeq, int train, int eval, String evalSet,
-                               Integer parentVersion) {
-        owned(id, owner, "UPDATE jobs SET snapshot_min_seq = ?, snapshot_max_seq = ?, train_records = ?, eval_records = ?,"
-                + " eval_set = ?, parent_version = ?, updated_at = now()" + OWNED, minSeq, maxSeq, train, eval, evalSet, parentVersion);
+                               Integer parentVersion, String adapter) {
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                try (PreparedStatement ps = c.prepareStatement("UPDATE jobs SET snapshot_min_seq = ?, snapshot_max_seq = ?,"
+                        + " train_records = ?, eval_records = ?, eval_set = ?, parent_version = ?, updated_at = now()" + OWNED)) {
+                    bind(ps, minSeq, maxSeq, train, eval, evalSet, parentVersion, id, owner);
+                    if (ps.executeUpdate() == 0) {
+                        c.rollback();
+                        throw lost(id, owner);
+                    }
+                }
+                try (PreparedStatement ps = c.prepareStatement(
+                        "INSERT INTO dataset_snapshots (adapter, snapshot_max_seq, job_id) VALUES (?, ?, ?)")) {
+                    bind(ps, adapter, maxSeq, id.toString());
+                    ps.executeUpdate();
+                }
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(true);
+            }
+        } catch (SQLException e) {
+            throw new JobStoreException("cannot record the snapshot of job " + id + ": " + e.getMessage(), e);
+        }
     }
 
     /** An error that does not end the job (e.g. the registry is unreachable and publishing retries). */

@@ -10,6 +10,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 
 /**
  * Keeps a running job's lease alive from its own thread and carries the job's latest progress to
@@ -27,7 +28,7 @@ public final class LeaseHeartbeat implements AutoCloseable {
     private final Duration lease;
     private final ScheduledExecutorService timer;
     private final AtomicReference<JsonNode> progress = new AtomicReference<>();
-    private final AtomicReference<JsonNode> lossCurve = new AtomicReference<>();
+    private volatile Supplier<JsonNode> lossCurve;
     private volatile String cancelReason;
     private volatile boolean lost;
 
@@ -48,9 +49,14 @@ public final class LeaseHeartbeat implements AutoCloseable {
         return jobId;
     }
 
-    public void progress(JsonNode p, JsonNode curve) {
+    /** The latest {@code {step, totalSteps, loss, tokensPerSecond, etaSeconds}}, written on the next beat. */
+    public void progress(JsonNode p) {
         progress.set(p);
-        lossCurve.set(curve);
+    }
+
+    /** Where the beats read the loss curve so far (called from the heartbeat thread). */
+    public void lossCurve(Supplier<JsonNode> curve) {
+        lossCurve = curve;
     }
 
     /** Cancel request arriving through this worker's API: honoured at the next check. */
@@ -73,7 +79,7 @@ public final class LeaseHeartbeat implements AutoCloseable {
             return;
         }
         try {
-            if (store.heartbeat(jobId, owner, lease, progress.getAndSet(null), lossCurve.getAndSet(null)) && cancelReason == null) {
+            if (store.heartbeat(jobId, owner, lease, progress.getAndSet(null), curve()) && cancelReason == null) {
                 cancelReason = "cancelled on request";
             }
         } catch (LeaseLostException e) {
@@ -82,6 +88,11 @@ public final class LeaseHeartbeat implements AutoCloseable {
         } catch (RuntimeException e) {
             log.warn("heartbeat of job {} failed, retrying on the next beat: {}", jobId, e.getMessage());
         }
+    }
+
+    private JsonNode curve() {
+        Supplier<JsonNode> c = lossCurve;
+        return c == null ? null : c.get();
     }
 
     /** Beats now (from the caller's thread) and then checks. */
