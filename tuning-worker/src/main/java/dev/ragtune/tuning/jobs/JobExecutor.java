@@ -112,9 +112,10 @@ public final class JobExecutor {
                     return;
                 }
                 log.info("job {} ({}) attempt {} started on {}", job.id(), job.adapter(), job.attempt(), owner);
-                int version = execute(job, hb, clock, jobDir);
+                AdapterPublisher.Published published = execute(job, hb, clock, jobDir);
+                int version = published.version().version();
                 clock.stop();
-                store.succeed(job.id(), owner, version, clock.toJson());
+                store.succeed(job.id(), owner, version, published.stagingError(), clock.toJson());
                 outcome = JobStatus.SUCCEEDED;
                 log.info("job {} ({}) SUCCEEDED: version {}", job.id(), job.adapter(), version);
                 deleteQuietly(jobDir);
@@ -158,7 +159,7 @@ public final class JobExecutor {
 
     // ------------------------------------------------------------------ the phases
 
-    private int execute(Job job, LeaseHeartbeat hb, PhaseClock clock, Path jobDir) throws IOException {
+    private AdapterPublisher.Published execute(Job job, LeaseHeartbeat hb, PhaseClock clock, Path jobDir) throws IOException {
         AdapterPublisher publisher = new AdapterPublisher(registry, new RegistryRetry(settings.publishInitialBackoff(),
                 settings.publishMaxBackoff(), retryObserver(job, hb)));
         if (job.attempt() > 1) {
@@ -166,7 +167,7 @@ public final class JobExecutor {
             Optional<VersionInfo> done = publisher.publishedBy(job.adapter(), job.id());
             if (done.isPresent()) {
                 log.info("job {} was published by an earlier attempt as version {}", job.id(), done.get().version());
-                return done.get().version();
+                return new AdapterPublisher.Published(done.get(), true, null, null);
             }
             Optional<AdapterPackage> packaged = job.hasSnapshot()
                     ? AdapterPackage.existing(jobDir.resolve(PACKAGE_DIR)) : Optional.empty();
@@ -259,7 +260,7 @@ public final class JobExecutor {
         return publish(job, hb, clock, publisher, pkg);
     }
 
-    private int publish(Job job, LeaseHeartbeat hb, PhaseClock clock, AdapterPublisher publisher, AdapterPackage pkg) {
+    private AdapterPublisher.Published publish(Job job, LeaseHeartbeat hb, PhaseClock clock, AdapterPublisher publisher, AdapterPackage pkg) {
         phase(job, hb, clock, JobPhase.PUBLISH);
         JsonNode m = pkg.manifest();
         AdapterPublisher.BaseModelInfo base = new AdapterPublisher.BaseModelInfo(m.path("baseModel").asText(),
@@ -269,7 +270,7 @@ public final class JobExecutor {
                 m.path("staging").path("reason").asText());
         AdapterPublisher.Published published = publisher.publish(job.adapter(), base, pkg, job.id(), staging);
         observer.phaseFinished(job.adapter(), JobPhase.PUBLISH, clock.stop());
-        return published.version().version();
+        return published;
     }
 
     private void phase(Job job, LeaseHeartbeat hb, PhaseClock clock, JobPhase phase) {

@@ -220,10 +220,11 @@ public final class JobStore {
                 writeOrNull(metrics), writeOrNull(phaseSeconds), writeOrNull(lossCurve));
     }
 
-    public void succeed(UUID id, String owner, int registryVersion, JsonNode phaseSeconds) {
-        owned(id, owner, "UPDATE jobs SET status = 'SUCCEEDED', phase = NULL, registry_version = ?, error = NULL,"
+    /** @param note null, or what went wrong without failing the job (e.g. staging could not be set) */
+    public void succeed(UUID id, String owner, int registryVersion, String note, JsonNode phaseSeconds) {
+        owned(id, owner, "UPDATE jobs SET status = 'SUCCEEDED', phase = NULL, registry_version = ?, error = ?,"
                 + " phase_seconds = coalesce(?::jsonb, phase_seconds), finished_at = now(), lease_expires_at = NULL,"
-                + " updated_at = now()" + OWNED, registryVersion, writeOrNull(phaseSeconds));
+                + " updated_at = now()" + OWNED, registryVersion, note, writeOrNull(phaseSeconds));
     }
 
     /** Ends the job as FAILED or CANCELLED with the reason. */

@@ -3,6 +3,8 @@ package dev.ragtune.tuning.publish;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ragtune.common.registry.AliasChange;
 import dev.ragtune.common.registry.RegistryClient;
+import dev.ragtune.common.registry.RegistryException;
+import dev.ragtune.common.registry.RegistryUnavailableException;
 import dev.ragtune.common.registry.VersionInfo;
 
 import java.nio.file.Path;
@@ -54,7 +56,11 @@ public final class AdapterPublisher {
     }
 
     /** What {@link #publish} did. */
-    public record Published(VersionInfo version, boolean alreadyThere, AliasChange staging) {
+    /**
+     * @param stagingError why {@code staging} could not be set (e.g. the key lacks the {@code ops} role); the
+     *                     version is published regardless
+     */
+    public record Published(VersionInfo version, boolean alreadyThere, AliasChange staging, String stagingError) {
     }
 
     /**
@@ -73,11 +79,19 @@ public final class AdapterPublisher {
             return again.orElseGet(() -> client.registerVersion(adapter, pkg.manifest(), pkg.files()));
         }));
         AliasChange change = null;
+        String stagingError = null;
         if (staging.staging()) {
-            change = retry.call("set " + adapter + "@" + StagingRule.ALIAS, () -> client.setAlias(adapter, StagingRule.ALIAS,
-                    version.version(), "tuning-worker job " + jobId + ": " + staging.reason(), false));
+            try {
+                change = retry.call("set " + adapter + "@" + StagingRule.ALIAS, () -> client.setAlias(adapter, StagingRule.ALIAS,
+                        version.version(), "tuning-worker job " + jobId + ": " + staging.reason(), false));
+            } catch (RegistryUnavailableException e) {
+                throw e;
+            } catch (RegistryException e) {
+                stagingError = "published as version " + version.version() + " but the registry refused to set "
+                        + StagingRule.ALIAS + " (" + e.status() + " " + e.code() + "): " + e.getMessage();
+            }
         }
-        return new Published(version, earlier.isPresent(), change);
+        return new Published(version, earlier.isPresent(), change, stagingError);
     }
 
     private Optional<VersionInfo> publishedByOnce(String adapter, UUID jobId) {

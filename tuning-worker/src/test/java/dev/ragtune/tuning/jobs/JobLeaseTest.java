@@ -142,7 +142,7 @@ class JobLeaseTest {
         assertThatThrownBy(() -> store.heartbeat(queued.id(), "worker-a", Duration.ofMinutes(1), null, null))
                 .isInstanceOf(LeaseLostException.class).hasMessageContaining("worker-a");
         assertThatThrownBy(() -> store.setPhase(queued.id(), "worker-a", JobPhase.TRAIN)).isInstanceOf(LeaseLostException.class);
-        assertThatThrownBy(() -> store.succeed(queued.id(), "worker-a", 1, null)).isInstanceOf(LeaseLostException.class);
+        assertThatThrownBy(() -> store.succeed(queued.id(), "worker-a", 1, null, null)).isInstanceOf(LeaseLostException.class);
         assertThat(store.heartbeat(queued.id(), "worker-b", Duration.ofMinutes(1), null, null)).isFalse();
         store.setPhase(queued.id(), "worker-b", JobPhase.TRAIN);
         assertThat(store.find(queued.id()).orElseThrow().phase()).isEqualTo(JobPhase.TRAIN);
