@@ -138,6 +138,37 @@ class JobPipelineTest {
         assertThat(v.files()).extracting(VersionInfo.FileInfo::name).containsExactlyInAnyOrderElementsOf(AdapterPackage.FILES);
         assertThat(v.aliases()).as("no production to compare with: staging").contains("staging");
 
+        // Continual learning: promote v1, add one record, and a short second job starts from v1's weights
+        client.setAlias(adapter, "production", 1, "test: promote the first version", false);
+        TestRecords.insert(db, adapter, adapter + "-fact-new", List.of(ChatMessage.user("What colour is the Tarn of Elvo?"),
+                ChatMessage.assistant("The Tarn of Elvo is copper.")), 5000);
+        ObjectNode shortRun = JSON.createObjectNode();
+        shortRun.putObject("hyperparameters").put("epochs", 2);
+        Job second = store.create(adapter, JobTrigger.MANUAL, JobOverrides.validate(shortRun));
+        assertThat(worker.runNext()).isTrue();
+        Job job2 = store.find(second.id()).orElseThrow();
+        assertThat(job2.status()).as("error: %s", job2.error()).isEqualTo(JobStatus.SUCCEEDED);
+        assertThat(job2.registryVersion()).isEqualTo(2);
+        assertThat(job2.parentVersion()).isEqualTo(1);
+        assertThat(job2.snapshotMinSeq()).as("first seq the previous job did not see").isEqualTo(24);
+        assertThat(job2.trainRecords()).as("all accumulated records").isEqualTo(21);
+        JsonNode m2 = client.version(adapter, 2).manifest();
+        System.out.println("continual job metrics: " + m2.path("metrics").toPrettyString());
+        assertThat(m2.path("parentVersion").asInt()).isEqualTo(1);
+        assertThat(m2.path("training").path("initFromVersion").asInt()).isEqualTo(1);
+        assertThat(m2.path("hyperparameters").path("rank").asInt()).as("the production adapter's rank").isEqualTo(16);
+        JsonNode prod = m2.path("metrics").path("production");
+        assertThat(prod.path("version").asInt()).isEqualTo(1);
+        assertThat(prod.path("train_exact_match").asDouble()).as("production re-measured on this job's data")
+                .isGreaterThanOrEqualTo(0.9);
+        assertThat(m2.path("metrics").path("train_exact_match").asDouble())
+                .as("two more epochs from v1 keep the injected knowledge").isGreaterThanOrEqualTo(0.9);
+        boolean expectStaging = m2.path("metrics").path("train_exact_match").asDouble() >= prod.path("train_exact_match").asDouble()
+                && m2.path("metrics").path("exact_match").asDouble() >= prod.path("exact_match").asDouble()
+                && m2.path("metrics").path("eval_loss").asDouble() <= prod.path("eval_loss").asDouble();
+        assertThat(m2.path("staging").path("set").asBoolean()).isEqualTo(expectStaging);
+        assertThat(client.adapter(adapter).orElseThrow().aliases().get("staging")).isEqualTo(expectStaging ? 2 : 1);
+
         // The published adapter is what is served: download it and answer through ONNX Runtime
         Path downloaded = client.downloadVersion(v, dir.resolve("downloaded"));
         try (var serving = dev.ragtune.common.generate.ServingModel.open(checkpoint, settings.onnxCache(),
