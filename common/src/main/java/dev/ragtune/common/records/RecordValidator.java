@@ -140,6 +140,9 @@ public final class RecordValidator {
         if (metadata != null && !metadata.isNull() && !metadata.isObject()) {
             return reject(RejectCode.INVALID_METADATA, "'metadata' must be a JSON object, got a JSON " + kind(metadata));
         }
+        if (metadata != null && hasNul(metadata)) {
+            return reject(RejectCode.INVALID_METADATA, "'metadata' contains a NUL character (\\u0000), which cannot be stored");
+        }
 
         int count;
         try {
@@ -219,6 +222,9 @@ public final class RecordValidator {
         if (n.asText().isBlank()) {
             throw new Rejected(RejectCode.EMPTY_CONTENT, where + " is empty");
         }
+        if (n.asText().indexOf('\u0000') >= 0) {
+            throw new Rejected(RejectCode.INVALID_MESSAGES, where + " contains a NUL character (\\u0000), which cannot be stored");
+        }
         return n.asText();
     }
 
@@ -230,6 +236,26 @@ public final class RecordValidator {
             super(message, null, false, false);
             this.rejection = new RecordRejection(code, message);
         }
+    }
+
+    private static boolean hasNul(JsonNode n) {
+        if (n.isTextual()) {
+            return n.asText().indexOf('\u0000') >= 0;
+        }
+        if (n.isObject()) {
+            for (Map.Entry<String, JsonNode> f : n.properties()) {
+                if (f.getKey().indexOf('\u0000') >= 0 || hasNul(f.getValue())) {
+                    return true;
+                }
+            }
+        } else if (n.isArray()) {
+            for (JsonNode e : n) {
+                if (hasNul(e)) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     private static String location(JsonProcessingException e) {

@@ -142,6 +142,7 @@ class RecordValidatorTest {
         assertRejected(validator.validate("""
                 {"id": "r", "adapter": "a", "prompt": "q", "completion": "a", "messages": [{"role": "assistant", "content": "x"}]}"""),
                 RejectCode.INVALID_MESSAGES, "both");
+        assertRejected(validator.validate(GOOD.replace("Violet.", "Vio\\u0000let")), RejectCode.INVALID_MESSAGES, "NUL character");
     }
 
     @Test
@@ -170,6 +171,7 @@ class RecordValidatorTest {
     @Test
     void invalidMetadata() {
         assertRejected(validator.validate(GOOD.replace("{\"source\": \"faq\", \"n\": 3}", "[1]")), RejectCode.INVALID_METADATA, "JSON array");
+        assertRejected(validator.validate(GOOD.replace("\"faq\"", "[\"f\\u0000\"]")), RejectCode.INVALID_METADATA, "NUL character");
     }
 
     @Test
