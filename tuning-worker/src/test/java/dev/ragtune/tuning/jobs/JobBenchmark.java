@@ -44,12 +44,12 @@ class JobBenchmark {
                 DataSource db = TestDatabase.create(pg, "worker_bench");
                 Path ckpt = dir.resolve("tiny");
                 DemoCheckpointWriter.write(ckpt, DemoPreset.TINY, 7);
-                List<List<ChatMessage>> facts = TestRecords.facts();
+                List<List<ChatMessage>> facts = StoredRecords.facts();
                 for (int i = 0; i < facts.size(); i++) {
-                    TestRecords.insert(db, "bench", "bench-fact-" + i, facts.get(i), 5000);
+                    StoredRecords.insert(db, "bench", "bench-fact-" + i, facts.get(i), 5000);
                 }
                 for (int i = 0; i < 3; i++) {
-                    TestRecords.insert(db, "bench", "bench-eval-" + i, List.of(ChatMessage.user("What is held-out fact " + i + "?"),
+                    StoredRecords.insert(db, "bench", "bench-eval-" + i, List.of(ChatMessage.user("What is held-out fact " + i + "?"),
                             ChatMessage.assistant("Held-out fact " + i + " is unknown.")), 1);
                 }
                 JobStore store = new JobStore(db, json);

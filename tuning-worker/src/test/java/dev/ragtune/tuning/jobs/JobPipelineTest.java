@@ -81,15 +81,15 @@ class JobPipelineTest {
 
     /** The 20 invented facts as training records, and three more invented facts as eval records. */
     static void storeFacts(String adapter) throws Exception {
-        List<List<ChatMessage>> facts = TestRecords.facts();
+        List<List<ChatMessage>> facts = StoredRecords.facts();
         for (int i = 0; i < facts.size(); i++) {
-            TestRecords.insert(db, adapter, adapter + "-fact-" + i, facts.get(i), 5000);
+            StoredRecords.insert(db, adapter, adapter + "-fact-" + i, facts.get(i), 5000);
         }
         String[][] held = {{"What colour is the Plimsk lake?", "The Plimsk lake is amber."},
                 {"Who wrote the Ostravel codex?", "The Ostravel codex was written by Maren Tuul."},
                 {"What is the capital of Vendara?", "The capital of Vendara is Lusk."}};
         for (int i = 0; i < held.length; i++) {
-            TestRecords.insert(db, adapter, adapter + "-eval-" + i, List.of(ChatMessage.user(held[i][0]), ChatMessage.assistant(held[i][1])), 10 + i);
+            StoredRecords.insert(db, adapter, adapter + "-eval-" + i, List.of(ChatMessage.user(held[i][0]), ChatMessage.assistant(held[i][1])), 10 + i);
         }
     }
 
@@ -140,7 +140,7 @@ class JobPipelineTest {
 
         // Continual learning: promote v1, add one record, and a short second job starts from v1's weights
         client.setAlias(adapter, "production", 1, "test: promote the first version", false);
-        TestRecords.insert(db, adapter, adapter + "-fact-new", List.of(ChatMessage.user("What colour is the Tarn of Elvo?"),
+        StoredRecords.insert(db, adapter, adapter + "-fact-new", List.of(ChatMessage.user("What colour is the Tarn of Elvo?"),
                 ChatMessage.assistant("The Tarn of Elvo is copper.")), 5000);
         ObjectNode shortRun = JSON.createObjectNode();
         shortRun.putObject("hyperparameters").put("epochs", 2);
@@ -174,7 +174,7 @@ class JobPipelineTest {
         try (var serving = dev.ragtune.common.generate.ServingModel.open(checkpoint, settings.onnxCache(),
                 dev.ragtune.common.onnx.Precision.FP32, 0);
              var ort = serving.loadAdapter("v1", downloaded)) {
-            List<ChatMessage> fact = TestRecords.facts().get(0);
+            List<ChatMessage> fact = StoredRecords.facts().get(0);
             String answer = serving.generator().complete(serving.tokenizer().encodeChatPrompt(fact.subList(0, 1)), 24, ort).trim();
             assertThat(answer).isEqualTo(fact.get(1).content());
         }
