@@ -93,25 +93,33 @@ class JobPipelineTest {
         }
     }
 
+    /**
+     * The mechanics of a whole job, kept short (one epoch: whether the facts are learned is {@code JobApiTest}'s
+     * acceptance check, with the default hyperparameters): every phase runs and is timed, the version's
+     * manifest and files are complete, {@code staging} is set (no production yet), nothing is left on disk.
+     */
     @Test
-    void aManualJobTrainsEvaluatesAndPublishesAVersionThatLearnedTheFacts() throws Exception {
-        String adapter = "facts-bot";
+    void aShortJobRunsEveryPhaseAndPublishesACompleteVersion() throws Exception {
+        String adapter = "short-bot";
         storeFacts(adapter);
-        Job queued = store.create(adapter, JobTrigger.MANUAL, JobOverrides.validate(null));
-        JobExecutor worker = executor("worker-e2e");
-        assertThat(worker.runNext()).isTrue();
+        ObjectNode oneEpoch = JSON.createObjectNode();
+        oneEpoch.putObject("hyperparameters").put("epochs", 1);
+        Job queued = store.create(adapter, JobTrigger.MANUAL, JobOverrides.validate(oneEpoch));
+        assertThat(executor("worker-e2e").runNext()).isTrue();
 
         Job job = store.find(queued.id()).orElseThrow();
         assertThat(job.status()).as("error: %s", job.error()).isEqualTo(JobStatus.SUCCEEDED);
         assertThat(job.registryVersion()).isEqualTo(1);
         assertThat(job.error()).isNull();
-        assertThat(job.snapshotMinSeq()).isEqualTo(1);
-        assertThat(job.snapshotMaxSeq()).isEqualTo(23);
+        assertThat(job.attempt()).isEqualTo(1);
+        assertThat(job.snapshotMinSeq()).as("no earlier job of this adapter").isEqualTo(1);
         assertThat(job.trainRecords()).isEqualTo(20);
         assertThat(job.evalRecords()).isEqualTo(3);
         assertThat(job.parentVersion()).isNull();
-        assertThat(job.progress().path("step").asInt()).isEqualTo(job.progress().path("totalSteps").asInt()).isPositive();
-        assertThat(job.lossCurve().size()).isEqualTo(job.progress().path("totalSteps").asInt());
+        int steps = job.progress().path("totalSteps").asInt();
+        assertThat(steps).isEqualTo(10);   // 20 records, batch 2, one epoch
+        assertThat(job.progress().path("step").asInt()).isEqualTo(steps);
+        assertThat(job.lossCurve().size()).isEqualTo(steps);
         for (String phase : List.of("snapshot", "train", "eval", "package", "publish")) {
             assertThat(job.phaseSeconds().path(phase).isNumber()).as("phase %s timed", phase).isTrue();
         }
@@ -120,64 +128,29 @@ class JobPipelineTest {
         VersionInfo v = client.version(adapter, 1);
         JsonNode m = v.manifest();
         JsonNode metrics = m.path("metrics");
-        System.out.println("manifest metrics: " + metrics.toPrettyString());
         assertThat(m.path("job").path("id").asText()).isEqualTo(job.id().toString());
-        assertThat(m.path("snapshot").path("maxSeq").asLong()).isEqualTo(23);
+        assertThat(m.path("job").path("trigger").asText()).isEqualTo("MANUAL");
+        assertThat(m.path("snapshot").path("maxSeq").asLong()).isEqualTo(job.snapshotMaxSeq());
+        assertThat(m.path("snapshot").path("minSeq").asLong()).isEqualTo(job.snapshotMinSeq());
+        assertThat(m.path("hyperparameters").path("epochs").asInt()).isEqualTo(1);
         assertThat(m.path("hyperparameters").path("rank").asInt()).isEqualTo(16);
+        assertThat(m.path("training").path("steps").asInt()).isEqualTo(steps);
+        assertThat(m.path("training").path("device").asText()).contains("cpu");   // no GPU on this machine
+        assertThat(m.has("parentVersion")).isFalse();
         assertThat(metrics.path("evalSet").asText()).isEqualTo(job.evalSet()).startsWith(adapter + "-eval-");
-        assertThat(metrics.path("train_exact_match").asDouble()).as("knowledge injected").isGreaterThanOrEqualTo(0.9);
-        assertThat(metrics.path("base").path("train_exact_match").asDouble()).isLessThan(0.1);
-        assertThat(metrics.path("train_token_f1").asDouble()).isGreaterThan(metrics.path("base").path("train_token_f1").asDouble());
-        assertThat(metrics.path("eval_loss").isNumber()).isTrue();
+        for (String f : List.of("eval_loss", "perplexity", "exact_match", "eval_token_f1", "train_exact_match", "train_token_f1")) {
+            assertThat(metrics.path(f).isNumber()).as(f).isTrue();
+            assertThat(metrics.path("base").path(f).isNumber()).as("base " + f).isTrue();
+        }
         assertThat(metrics.path("perplexity").asDouble()).isCloseTo(Math.exp(metrics.path("eval_loss").asDouble()),
                 org.assertj.core.api.Assertions.within(1e-6 * metrics.path("perplexity").asDouble()));
-        assertThat(metrics.path("exact_match").isNumber()).isTrue();
-        assertThat(metrics.path("eval_token_f1").isNumber()).isTrue();
+        assertThat(metrics.path("eval_examples").asInt()).isEqualTo(3);
+        assertThat(metrics.path("train_sample_examples").asInt()).isEqualTo(20);
         assertThat(metrics.path("production").isNull()).isTrue();
         assertThat(job.metrics()).isEqualTo(metrics);
         assertThat(v.files()).extracting(VersionInfo.FileInfo::name).containsExactlyInAnyOrderElementsOf(AdapterPackage.FILES);
         assertThat(v.aliases()).as("no production to compare with: staging").contains("staging");
-
-        // Continual learning: promote v1, add one record, and a short second job starts from v1's weights
-        client.setAlias(adapter, "production", 1, "test: promote the first version", false);
-        StoredRecords.insert(db, adapter, adapter + "-fact-new", List.of(ChatMessage.user("What colour is the Tarn of Elvo?"),
-                ChatMessage.assistant("The Tarn of Elvo is copper.")), 5000);
-        ObjectNode shortRun = JSON.createObjectNode();
-        shortRun.putObject("hyperparameters").put("epochs", 2);
-        Job second = store.create(adapter, JobTrigger.MANUAL, JobOverrides.validate(shortRun));
-        assertThat(worker.runNext()).isTrue();
-        Job job2 = store.find(second.id()).orElseThrow();
-        assertThat(job2.status()).as("error: %s", job2.error()).isEqualTo(JobStatus.SUCCEEDED);
-        assertThat(job2.registryVersion()).isEqualTo(2);
-        assertThat(job2.parentVersion()).isEqualTo(1);
-        assertThat(job2.snapshotMinSeq()).as("first seq the previous job did not see").isEqualTo(24);
-        assertThat(job2.trainRecords()).as("all accumulated records").isEqualTo(21);
-        JsonNode m2 = client.version(adapter, 2).manifest();
-        System.out.println("continual job metrics: " + m2.path("metrics").toPrettyString());
-        assertThat(m2.path("parentVersion").asInt()).isEqualTo(1);
-        assertThat(m2.path("training").path("initFromVersion").asInt()).isEqualTo(1);
-        assertThat(m2.path("hyperparameters").path("rank").asInt()).as("the production adapter's rank").isEqualTo(16);
-        JsonNode prod = m2.path("metrics").path("production");
-        assertThat(prod.path("version").asInt()).isEqualTo(1);
-        assertThat(prod.path("train_exact_match").asDouble()).as("production re-measured on this job's data")
-                .isGreaterThanOrEqualTo(0.9);
-        assertThat(m2.path("metrics").path("train_exact_match").asDouble())
-                .as("two more epochs from v1 keep the injected knowledge").isGreaterThanOrEqualTo(0.9);
-        boolean expectStaging = m2.path("metrics").path("train_exact_match").asDouble() >= prod.path("train_exact_match").asDouble()
-                && m2.path("metrics").path("exact_match").asDouble() >= prod.path("exact_match").asDouble()
-                && m2.path("metrics").path("eval_loss").asDouble() <= prod.path("eval_loss").asDouble();
-        assertThat(m2.path("staging").path("set").asBoolean()).isEqualTo(expectStaging);
-        assertThat(client.adapter(adapter).orElseThrow().aliases().get("staging")).isEqualTo(expectStaging ? 2 : 1);
-
-        // The published adapter is what is served: download it and answer through ONNX Runtime
-        Path downloaded = client.downloadVersion(v, dir.resolve("downloaded"));
-        try (var serving = dev.ragtune.common.generate.ServingModel.open(checkpoint, settings.onnxCache(),
-                dev.ragtune.common.onnx.Precision.FP32, 0);
-             var ort = serving.loadAdapter("v1", downloaded)) {
-            List<ChatMessage> fact = StoredRecords.facts().get(0);
-            String answer = serving.generator().complete(serving.tokenizer().encodeChatPrompt(fact.subList(0, 1)), 24, ort).trim();
-            assertThat(answer).isEqualTo(fact.get(1).content());
-        }
+        assertThat(m.path("staging").path("set").asBoolean()).isTrue();
     }
 
     @Test
