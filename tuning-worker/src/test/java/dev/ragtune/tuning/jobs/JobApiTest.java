@@ -206,13 +206,15 @@ class JobApiTest {
             assertThat(cancelled.path("progress").path("step").asInt()).isLessThan(cancelled.path("progress").path("totalSteps").asInt());
             assertThat(registry.versions(ADAPTER)).hasSize(1);
 
-            // continual learning: promote v1; a new record; a short job starts from v1's weights
+            // continual learning: promote v1; a new record; a job with the default hyperparameters starts from v1's weights
+            // and trains on all 21 records. (A 2-epoch run at the default peak learning rate forgot half of v1's facts,
+            // train_exact_match 0.95 → 0.48, and the staging rule refused it: see docs/tuning-worker-jobs.md.)
             registry.setAlias(ADAPTER, "production", 1, "test: promote v1", false);
             produce(List.of(List.of(ChatMessage.user("What colour is the Tarn of Elvo?"), ChatMessage.assistant("The Tarn of Elvo is copper."))),
                     false, "new-");
             awaitStored(24);
             JsonNode second = awaitEnd(JSON.readTree(post(EmbeddedServices.OPS,
-                    "{\"adapter\": \"" + ADAPTER + "\", \"hyperparameters\": {\"epochs\": 2}}").then().statusCode(202).extract().asString())
+                    "{\"adapter\": \"" + ADAPTER + "\"}").then().statusCode(202).extract().asString())
                     .path("id").asText());
             assertThat(second.path("status").asText()).as("error: %s", second.path("error")).isEqualTo("SUCCEEDED");
             assertThat(second.path("registryVersion").asInt()).isEqualTo(2);
@@ -226,7 +228,8 @@ class JobApiTest {
             assertThat(prod.path("version").asInt()).isEqualTo(1);
             // 21 sampled training records now, one of them new to v1: 18/21 = 0.857 is still 18 of the 20 old facts
             assertThat(prod.path("train_exact_match").asDouble()).as("production re-measured on this job's data").isGreaterThanOrEqualTo(0.85);
-            assertThat(m2.path("metrics").path("train_exact_match").asDouble()).as("knowledge retained").isGreaterThanOrEqualTo(0.85);
+            assertThat(m2.path("metrics").path("train_exact_match").asDouble()).as("old facts retained, the new one learned")
+                    .isGreaterThanOrEqualTo(0.9);
             JsonNode c = m2.path("metrics");
             boolean expectStaging = c.path("train_exact_match").asDouble() >= prod.path("train_exact_match").asDouble()
                     && c.path("exact_match").asDouble() >= prod.path("exact_match").asDouble()
