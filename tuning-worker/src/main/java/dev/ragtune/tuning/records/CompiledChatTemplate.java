@@ -49,7 +49,7 @@ final class CompiledChatTemplate {
         ctx.put("add_generation_prompt", addGenerationPrompt);
         JinjavaConfig config = jinjava.getGlobalConfig();
         JinjavaInterpreter interpreter = config.getInterpreterFactory()
-                .newInstance(jinjava, new Context(jinjava.getGlobalContextCopy(), ctx, config.getDisabled()), config);
+                .newInstance(jinjava, new Context(jinjava.getGlobalContext(), ctx, config.getDisabled()), config);
         String out;
         JinjavaInterpreter.pushCurrent(interpreter);
         try {
