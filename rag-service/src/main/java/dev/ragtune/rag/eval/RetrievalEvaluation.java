@@ -84,11 +84,15 @@ public final class RetrievalEvaluation {
         return out;
     }
 
-    /** Ingests every supported file under {@code dir} (id = relative path); unsupported or unreadable files are skipped. */
+    /**
+     * Ingests every supported file under {@code dir} (id = relative path); unsupported or unreadable files are skipped,
+     * and so are folders whose name starts with {@code _} or {@code .} (build artefacts such as Sphinx's
+     * {@code _sources}, which would otherwise be duplicates of the pages under other ids).
+     */
     public static Ingested ingestFolder(RetrievalCore core, Path dir) throws IOException {
         List<Path> files;
         try (Stream<Path> s = Files.walk(dir)) {
-            files = s.filter(Files::isRegularFile).sorted().toList();
+            files = s.filter(Files::isRegularFile).filter(f -> !hiddenOrBuildFolder(dir.relativize(f))).sorted().toList();
         }
         int docs = 0;
         int chunks = 0;
@@ -104,6 +108,16 @@ public final class RetrievalEvaluation {
             }
         }
         return new Ingested(docs, chunks, skipped);
+    }
+
+    private static boolean hiddenOrBuildFolder(Path relative) {
+        for (int i = 0; i < relative.getNameCount() - 1; i++) {
+            String name = relative.getName(i).toString();
+            if (name.startsWith("_") || name.startsWith(".")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Runs every question in every mode against what the core has indexed. */

@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.stream.Stream;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
@@ -34,6 +35,7 @@ import dev.ragtune.rag.retrieve.RetrievedChunk;
  * <pre>./mvnw -B -ntp -pl rag-service -am verify -Dtest=RetrievalBenchmark -Dragtune.bench=true -Dsurefire.failIfNoSpecifiedTests=false</pre>
  * Results go to {@code rag-service/target/benchmark-retrieval.txt}.
  */
+@Tag("core")
 @EnabledIfSystemProperty(named = "ragtune.bench", matches = "true")
 class RetrievalBenchmark {
 
@@ -45,6 +47,9 @@ class RetrievalBenchmark {
 
     /** Chunks embedded for real (2 shared cores: a few minutes). */
     static final int INGEST_CHUNKS = Integer.getInteger("ragtune.bench.chunks", 1000);
+
+    static final int[] SIZES = java.util.Arrays.stream(System.getProperty("ragtune.bench.sizes", "10000,100000").split(","))
+            .mapToInt(Integer::parseInt).toArray();
 
     final StringBuilder report = new StringBuilder();
 
@@ -71,7 +76,22 @@ class RetrievalBenchmark {
             double secs = (System.nanoTime() - t0) / 1e9;
             line("ingestion (chunk + language + embed + index, one commit per document): %d documents, %d chunks in %.1f s = %.1f chunks/s",
                     d, chunks, secs, chunks / secs);
-            for (int size : new int[]{10_000, 100_000}) {
+            // where the time goes, on the first 200 chunks' texts
+            List<String> texts = real.stream().limit(200).map(IndexedChunk::text).toList();
+            long te = System.nanoTime();
+            core.embedder().embed(texts);
+            double embedSecs = (System.nanoTime() - te) / 1e9;
+            long tl = System.nanoTime();
+            texts.forEach(core.detector()::detect);
+            double langSecs = (System.nanoTime() - tl) / 1e9;
+            long tc = System.nanoTime();
+            for (int i = 0; i < 30; i++) {
+                core.preparer().chunker().chunk(document(new Random(i), i));
+            }
+            double chunkSecs = (System.nanoTime() - tc) / 1e9;
+            line("breakdown: embedding %.1f chunks/s (batch %d), language detection %.0f chunks/s, chunking (token counting) %.0f documents/s",
+                    texts.size() / embedSecs, core.settings().batchSize(), texts.size() / langSecs, 30 / chunkSecs);
+            for (int size : SIZES) {
                 try (RetrievalCore big = RetrievalCore.open(RetrievalCore.Settings.defaults(dir.resolve("index" + size)))) {
                     long t1 = System.nanoTime();
                     Map<String, List<IndexedChunk>> batch = new HashMap<>();

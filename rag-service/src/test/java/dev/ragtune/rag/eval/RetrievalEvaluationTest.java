@@ -9,11 +9,13 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import dev.ragtune.rag.retrieve.RetrievalCore;
 
+@Tag("core")
 class RetrievalEvaluationTest {
 
     @TempDir
@@ -40,6 +42,8 @@ class RetrievalEvaluationTest {
         Files.writeString(docs.resolve("guide/espresso.md"), "# Espresso\n\nAn espresso machine pushes water through coffee at nine bars of pressure.");
         Files.writeString(docs.resolve("guide/bees.md"), "# Bees\n\nHoneybees pollinate almonds and apples and dance to show where food is.");
         Files.writeString(docs.resolve("lighthouse.txt"), "Lighthouses warn ships away from rocks with Fresnel lenses.");
+        Files.createDirectories(docs.resolve("_sources"));
+        Files.writeString(docs.resolve("_sources/espresso.md.txt"), "An espresso machine pushes water through coffee at nine bars.");
         Files.write(docs.resolve("logo.png"), new byte[]{(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n', 0, 0, 0, 13});
         Path questions = tmp.resolve("q.jsonl");
         Files.writeString(questions, """
