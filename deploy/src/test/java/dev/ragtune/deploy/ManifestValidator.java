@@ -712,6 +712,10 @@ final class ManifestValidator {
                 mounted.add(vm.getName());
             }
         }
+        if (c.getSecurityContext() != null && Boolean.TRUE.equals(c.getSecurityContext().getReadOnlyRootFilesystem())
+                && (c.getVolumeMounts() == null || c.getVolumeMounts().stream().noneMatch(vm -> "/tmp".equals(vm.getMountPath())))) {
+            problem(cw + ": read-only root file system but no volume mounted at /tmp (the JVM, Vert.x and native libraries write there)");
+        }
         var res = c.getResources();
         if (res == null || res.getRequests() == null || !res.getRequests().containsKey("memory")
                 || res.getLimits() == null || !res.getLimits().containsKey("memory")) {
