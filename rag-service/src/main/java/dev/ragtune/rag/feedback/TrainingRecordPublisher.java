@@ -24,6 +24,7 @@ import dev.ragtune.rag.errors.ApiException;
  */
 @ApplicationScoped
 public class TrainingRecordPublisher {
+    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(TrainingRecordPublisher.class);
 
     @Inject
     GenerationConfig config;
@@ -44,7 +45,9 @@ public class TrainingRecordPublisher {
                     props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
                     props.put(ProducerConfig.CLIENT_ID_CONFIG, "rag-service-feedback");
                     props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) config.feedback().sendTimeout().toMillis());
-                    props.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) Math.min(config.feedback().sendTimeout().toMillis(), 30_000));
+                    // Kafka requires delivery.timeout.ms >= linger.ms + request.timeout.ms
+                    props.put(ProducerConfig.LINGER_MS_CONFIG, 0);
+                    props.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) Math.max(1, config.feedback().sendTimeout().toMillis() / 2));
                     props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, config.feedback().sendTimeout().toMillis());
                     props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
                     props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
@@ -68,6 +71,7 @@ public class TrainingRecordPublisher {
                     .get(config.feedback().sendTimeout().toMillis() + 1000, TimeUnit.MILLISECONDS);
         } catch (ExecutionException | TimeoutException | RuntimeException e) {
             Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
+            LOG.errorf(cause, "training record %s not accepted by Kafka", key);
             throw new ApiException(503, "unavailable", "Kafka did not accept the training record on " + topic()
                     + " (" + cause.getMessage() + "); the feedback was not stored, send it again");
         } catch (InterruptedException e) {
