@@ -358,4 +358,20 @@ class GenerationApiTest {
         }
         as(null).get("/v1/adapters/active").then().statusCode(401);
     }
+
+    @Test
+    void metricsCoverLatencyPerEndpointRetrievalGenerationTokensPerSecondAndAdapterSwaps() {
+        ingest();
+        as(QUERY).contentType(ContentType.JSON).body(Map.of("question", "What colour is the Zorbat river?", "maxTokens", 6))
+                .post("/v1/query").then().statusCode(200);
+        String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        assertThat(metrics).contains("http_server_requests_seconds_count{", "uri=\"/v1/query\"");
+        assertThat(metrics).containsPattern("(?m)^ragtune_rag_retrieval_seconds_count\\{endpoint=\"query\"[^}]*\\} [1-9]");
+        assertThat(metrics).containsPattern("(?m)^ragtune_rag_generation_seconds_count\\{[^}]*endpoint=\"query\"[^}]*\\} [1-9]");
+        assertThat(metrics).containsPattern("(?m)^ragtune_rag_generation_tokens_per_second_count\\{[^}]*\\} [1-9]");
+        assertThat(metrics).containsPattern("(?m)^ragtune_rag_generated_tokens_total\\{[^}]*\\} [1-9]");
+        assertThat(metrics).containsPattern("(?m)^ragtune_rag_adapter_swaps_total\\{adapter=\"support-bot\"[^}]*\\} [0-9]");
+        assertThat(metrics).containsPattern("(?m)^ragtune_rag_adapter_load_failures_total\\{adapter=\"support-bot\"[^}]*\\} [0-9]");
+        assertThat(metrics).contains("ragtune_rag_generation_active", "ragtune_rag_generation_queued");
+    }
 }
