@@ -11,6 +11,8 @@ import jakarta.ws.rs.core.Response;
 
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 
+import dev.ragtune.rag.chat.OpenAiErrors;
+import dev.ragtune.rag.chat.OpenAiPaths;
 import dev.ragtune.rag.errors.ErrorMappers;
 
 /**
@@ -28,20 +30,21 @@ public class ApiKeyFilter {
     @ServerRequestFilter
     public Optional<Response> authenticate(ContainerRequestContext request, ResourceInfo resource) {
         Role required = requiredRole(resource);
+        boolean openAi = OpenAiPaths.matches(request.getUriInfo().getPath());
         String header = request.getHeaderString(HttpHeaders.AUTHORIZATION);
         if (header == null || header.isBlank()) {
-            return deny(401, "unauthorized", "missing API key: send 'Authorization: Bearer <key>'");
+            return deny(openAi, 401, "unauthorized", "missing API key: send 'Authorization: Bearer <key>'");
         }
         if (!header.regionMatches(true, 0, "Bearer ", 0, 7) || header.length() <= 7) {
-            return deny(401, "unauthorized", "the Authorization header must be 'Bearer <key>'");
+            return deny(openAi, 401, "unauthorized", "the Authorization header must be 'Bearer <key>'");
         }
         Optional<ApiKeys.Principal> principal = keys.lookup(header.substring(7).trim());
         if (principal.isEmpty()) {
-            return deny(401, "unauthorized", "unknown API key");
+            return deny(openAi, 401, "unauthorized", "unknown API key");
         }
         Role role = principal.get().role();
         if (!role.implies(required)) {
-            return deny(403, "forbidden", "role '" + role.id() + "' may not " + request.getMethod() + " "
+            return deny(openAi, 403, "forbidden", "role '" + role.id() + "' may not " + request.getMethod() + " "
                     + request.getUriInfo().getPath() + ": it needs role '" + required.id() + "'");
         }
         caller.set(role, principal.get().actor());
@@ -62,8 +65,8 @@ public class ApiKeyFilter {
         return Role.ADMIN;
     }
 
-    private static Optional<Response> deny(int status, String code, String message) {
-        Response r = ErrorMappers.response(status, code, message);
+    private static Optional<Response> deny(boolean openAi, int status, String code, String message) {
+        Response r = openAi ? OpenAiErrors.response(OpenAiErrors.forStatus(status, message)) : ErrorMappers.response(status, code, message);
         if (status == 401) {
             r = Response.fromResponse(r).header(HttpHeaders.WWW_AUTHENTICATE, "Bearer realm=\"ragtune-rag\"").build();
         }
