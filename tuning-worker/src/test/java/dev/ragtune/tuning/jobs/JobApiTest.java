@@ -91,10 +91,13 @@ class JobApiTest {
         return JSON.readTree(body);
     }
 
-    /** Polls the job until it ended (bounded; training the tiny model takes well under this on two cores). */
+ /**
+     * Polls the job until it ended. Bounded generously (90 min): an idle 2-core machine trains the tiny model's
+     * 640 steps in about half a minute, but on a machine shared by several builds it took over 20 minutes.
+     */
     static JsonNode awaitEnd(String id) throws Exception {
         JsonNode job = get(id);
-        for (int i = 0; i < 1800 && !List.of("SUCCEEDED", "FAILED", "CANCELLED").contains(job.path("status").asText()); i++) {
+        for (int i = 0; i < 10800 && !List.of("SUCCEEDED", "FAILED", "CANCELLED").contains(job.path("status").asText()); i++) {
             Thread.sleep(500);
             job = get(id);
         }

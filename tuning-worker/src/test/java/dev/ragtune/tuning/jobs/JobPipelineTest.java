@@ -135,7 +135,8 @@ class JobPipelineTest {
         assertThat(m.path("hyperparameters").path("epochs").asInt()).isEqualTo(1);
         assertThat(m.path("hyperparameters").path("rank").asInt()).isEqualTo(16);
         assertThat(m.path("training").path("steps").asInt()).isEqualTo(steps);
-        assertThat(m.path("training").path("device").asText()).contains("cpu");   // no GPU on this machine
+        // the trainer's device choice: CUDA when PyTorch sees a GPU, else the CPU (no GPU on the development machine)
+        assertThat(m.path("training").path("device").asText()).isEqualTo(dev.ragtune.tuning.train.TrainingRun.defaultDevice().toString());
         assertThat(m.has("parentVersion")).isFalse();
         assertThat(metrics.path("evalSet").asText()).isEqualTo(job.evalSet()).startsWith(adapter + "-eval-");
         for (String f : List.of("eval_loss", "perplexity", "exact_match", "eval_token_f1", "train_exact_match", "train_token_f1")) {
