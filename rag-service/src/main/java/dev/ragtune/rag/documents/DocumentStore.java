@@ -27,6 +27,7 @@ import dev.ragtune.rag.index.IndexedChunk;
 import dev.ragtune.rag.ingest.ParsedDocument;
 import dev.ragtune.rag.ingest.PreparedChunk;
 import dev.ragtune.rag.retrieve.RetrievalCore;
+import io.micrometer.core.annotation.Timed;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 
 /**
@@ -76,6 +77,7 @@ public class DocumentStore {
      * Stores a parsed document under {@code id} (null: an id derived from the content hash), replacing an older
      * version's chunks, or does nothing when the content hash is unchanged.
      */
+    @Timed(value = "ragtune.rag.ingest", description = "ingestion of one document: chunking, embedding, database and index", histogram = true)
     public IngestResult ingest(String id, String title, Map<String, String> metadata, ParsedDocument parsed, String sourceName,
                                String actor) {
         String effectiveTitle = title != null && !title.isBlank() ? title.strip() : parsed.title();
@@ -188,6 +190,7 @@ public class DocumentStore {
      * Rebuilds the index from the database, document by document (pages of 200). Chunks whose stored embedding came
      * from another model are embedded again and written back.
      */
+    @Timed(value = "ragtune.rag.reindex", description = "rebuilds of the index from the database")
     public ReindexResult reindex() {
         writes.lock();
         try {

@@ -103,6 +103,12 @@ public final class Chunker {
             pos = end + 1;
         }
         pack(text, section, headings, out);
+        if (out.isEmpty() && !text.isBlank()) {
+            // only headings: they are the text
+            List<Unit> all = new ArrayList<>();
+            sentences(text, 0, text.length(), all);
+            pack(text, all, List.of(), out);
+        }
         return out;
     }
 

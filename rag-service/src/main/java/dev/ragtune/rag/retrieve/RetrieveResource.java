@@ -17,6 +17,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.ragtune.rag.config.RagConfig;
+import io.micrometer.core.annotation.Timed;
 import dev.ragtune.rag.errors.ApiException;
 import dev.ragtune.rag.errors.Checks;
 import dev.ragtune.rag.security.RequiresRole;
@@ -48,6 +49,7 @@ public class RetrieveResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @RequiresRole(Role.QUERY)
     @Operation(summary = "Best chunks for a query {query, topK (default 5), filters, mode: hybrid|bm25|vector}; ?mode= overrides")
+    @Timed(value = "ragtune.rag.retrieve", description = "POST /v1/retrieve: query embedding, BM25, kNN and fusion", histogram = true)
     public RetrieveResponse retrieve(RetrieveRequest req, @QueryParam("mode") String modeParam) {
         if (req == null || req.query() == null || req.query().isBlank()) {
             throw ApiException.badRequest("query is required: {query, topK, filters}");

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -25,6 +26,7 @@ import dev.ragtune.rag.generation.TestAdapters;
  * {@link AdapterSource}; the registry and Kafka path is covered end to end by HotSwapTest): duplicates by eventId are
  * applied once, other adapters and event types are ignored, a bad version is rejected and reported.
  */
+@Tag("core")
 class AdapterHotLoaderTest {
     @TempDir
     Path tmp;

@@ -14,6 +14,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -24,6 +25,7 @@ import dev.ragtune.common.lora.OnnxAdapterWriter;
 import dev.ragtune.rag.generation.TestAdapters;
 
 /** Reference counting and atomic alias switches over real ONNX Runtime adapters. */
+@Tag("core")
 class AdapterTableTest {
     static final String A = "support-bot";
     @TempDir

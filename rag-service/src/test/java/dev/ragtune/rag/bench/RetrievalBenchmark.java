@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.stream.Stream;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
@@ -25,15 +26,16 @@ import dev.ragtune.rag.retrieve.RetrievedChunk;
  * Benchmark of the retrieval core (plain classes, as the command line uses it), run by hand, never asserted:
  * <ol>
  * <li>ingestion: chunk + detect language + embed (all-MiniLM-L6-v2, ORT CPU) + index, chunks/s;</li>
- * <li>retrieval latency p50/p99 (hybrid, bm25, vector; topK 10) at 10k and 100k chunks. The 10k chunks are all
- * embedded by the model; the 100k index reuses those 10k embeddings ten times with small Gaussian noise
- * (σ = 0.02, renormalised) and reshuffled texts, because embedding 100k chunks on 2 cores would take most of an hour;</li>
+ * <li>retrieval latency p50/p99 (hybrid, bm25, vector; topK 10) at 10k and 100k chunks. Those indexes reuse the
+ * embeddings of the ingestion step ({@code ragtune.bench.chunks}, default 1000) with small Gaussian noise (σ = 0.02,
+ * renormalised) and reshuffled texts, because embedding 100k chunks on 2 shared cores would take hours;</li>
  * <li>the seed corpus ({@code ragtune.bench.seeds}, default {@code ../../shared/corpus/seeds}) with hand-written
  * questions, rank of the expected document per mode.</li>
  * </ol>
  * <pre>./mvnw -B -ntp -pl rag-service -am verify -Dtest=RetrievalBenchmark -Dragtune.bench=true -Dsurefire.failIfNoSpecifiedTests=false</pre>
  * Results go to {@code rag-service/target/benchmark-retrieval.txt}.
  */
+@Tag("core")
 @EnabledIfSystemProperty(named = "ragtune.bench", matches = "true")
 class RetrievalBenchmark {
 
@@ -43,6 +45,12 @@ class RetrievalBenchmark {
             + "warehouse shipment customer contract supplier harbour mountain river forest library museum station engine sensor")
             .split(" ");
 
+    /** Chunks embedded for real (2 shared cores: a few minutes). */
+    static final int INGEST_CHUNKS = Integer.getInteger("ragtune.bench.chunks", 1000);
+
+    static final int[] SIZES = java.util.Arrays.stream(System.getProperty("ragtune.bench.sizes", "10000,100000").split(","))
+            .mapToInt(Integer::parseInt).toArray();
+
     final StringBuilder report = new StringBuilder();
 
     @Test
@@ -50,48 +58,63 @@ class RetrievalBenchmark {
         Path dir = Files.createTempDirectory("rag-bench-");
         line("machine: %d cores, %s, JDK %s", Runtime.getRuntime().availableProcessors(), System.getProperty("os.name"),
                 System.getProperty("java.version"));
-        try (RetrievalCore core = RetrievalCore.open(RetrievalCore.Settings.defaults(dir.resolve("index10k")))) {
-            // ---- ingestion: documents of ~8 paragraphs, chunked at 200 tokens
+        try (RetrievalCore core = RetrievalCore.open(RetrievalCore.Settings.defaults(dir.resolve("ingest")))) {
+            // ---- ingestion: documents of ~8 paragraphs, chunked at 200 tokens, all embedded by the model
             Random r = new Random(42);
-            List<String> docs = new ArrayList<>();
-            for (int i = 0; i < 1000; i++) {
-                docs.add(document(r, i));
-            }
-            core.index("warmup", null, Map.of(), docs.get(0));
+            core.index("warmup", null, Map.of(), document(r, -1));
             long t0 = System.nanoTime();
             int chunks = 0;
-            List<IndexedChunk> all = new ArrayList<>();
+            List<IndexedChunk> real = new ArrayList<>();
             int d = 0;
-            while (chunks < 10_000) {
-                List<IndexedChunk> prepared = core.prepare("doc-" + d, "Document " + d, Map.of("shard", Integer.toString(d % 10)), docs.get(d % docs.size()) + " " + d);
+            while (chunks < INGEST_CHUNKS) {
+                List<IndexedChunk> prepared = core.prepare("doc-" + d, "Document " + d, Map.of("shard", Integer.toString(d % 10)), document(r, d));
                 core.index().replaceDocument("doc-" + d, prepared);
-                all.addAll(prepared);
+                real.addAll(prepared);
                 chunks += prepared.size();
                 d++;
             }
             double secs = (System.nanoTime() - t0) / 1e9;
-            line("ingestion (chunk + language + embed + index, one document per commit): %d documents, %d chunks in %.1f s = %.0f chunks/s",
+            line("ingestion (chunk + language + embed + index, one commit per document): %d documents, %d chunks in %.1f s = %.1f chunks/s",
                     d, chunks, secs, chunks / secs);
-            latency(core, "10k", r);
-
-            // ---- 100k: the 10k real embeddings reused with noise
-            try (RetrievalCore big = RetrievalCore.open(RetrievalCore.Settings.defaults(dir.resolve("index100k")))) {
-                long t1 = System.nanoTime();
-                Map<String, List<IndexedChunk>> batch = new HashMap<>();
-                int n = 0;
-                for (int copy = 0; copy < 10; copy++) {
-                    for (IndexedChunk c : all) {
-                        String doc = c.documentId() + "-c" + copy;
-                        batch.computeIfAbsent(doc, k -> new ArrayList<>()).add(new IndexedChunk(doc, c.title(),
-                                IndexedChunk.chunkId(doc, c.ordinal()), c.ordinal(), shuffle(c.text(), r), c.headingPath(), c.start(), c.end(),
-                                c.language(), c.metadata(), noisy(c.vector(), r)));
-                        n++;
+            // where the time goes, on the first 200 chunks' texts
+            List<String> texts = real.stream().limit(200).map(IndexedChunk::text).toList();
+            long te = System.nanoTime();
+            core.embedder().embed(texts);
+            double embedSecs = (System.nanoTime() - te) / 1e9;
+            long tl = System.nanoTime();
+            texts.forEach(core.detector()::detect);
+            double langSecs = (System.nanoTime() - tl) / 1e9;
+            long tc = System.nanoTime();
+            for (int i = 0; i < 30; i++) {
+                core.preparer().chunker().chunk(document(new Random(i), i));
+            }
+            double chunkSecs = (System.nanoTime() - tc) / 1e9;
+            line("breakdown: embedding %.1f chunks/s (batch %d), language detection %.0f chunks/s, chunking (token counting) %.0f documents/s",
+                    texts.size() / embedSecs, core.settings().batchSize(), texts.size() / langSecs, 30 / chunkSecs);
+            for (int size : SIZES) {
+                try (RetrievalCore big = RetrievalCore.open(RetrievalCore.Settings.defaults(dir.resolve("index" + size)))) {
+                    long t1 = System.nanoTime();
+                    Map<String, List<IndexedChunk>> batch = new HashMap<>();
+                    int n = 0;
+                    for (int copy = 0; n < size; copy++) {
+                        for (IndexedChunk c : real) {
+                            if (n == size) {
+                                break;
+                            }
+                            String doc = c.documentId() + "-c" + copy;
+                            batch.computeIfAbsent(doc, k -> new ArrayList<>()).add(new IndexedChunk(doc, c.title(),
+                                    IndexedChunk.chunkId(doc, c.ordinal()), c.ordinal(), copy == 0 ? c.text() : shuffle(c.text(), r),
+                                    c.headingPath(), c.start(), c.end(), c.language(), c.metadata(), copy == 0 ? c.vector() : noisy(c.vector(), r)));
+                            n++;
+                        }
+                        big.index().replaceDocuments(batch);
+                        batch.clear();
                     }
-                    big.index().replaceDocuments(batch);
-                    batch.clear();
+                    double s2 = (System.nanoTime() - t1) / 1e9;
+                    line("index of %d chunks (the %d embedded chunks reused with noise): Lucene indexing alone %.1f s = %.0f chunks/s", n,
+                            real.size(), s2, n / s2);
+                    latency(big, size / 1000 + "k", r);
                 }
-                line("100k index built from reused embeddings: %d chunks, indexing only %.1f s", n, (System.nanoTime() - t1) / 1e9);
-                latency(big, "100k", r);
             }
         }
         seeds();

@@ -7,9 +7,11 @@ import java.util.List;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** The default all-MiniLM-L6-v2 through ONNX Runtime, checked against independent computations (no expected vectors). */
+@Tag("core")
 class SentenceEmbedderTest {
 
     static SentenceEmbedder embedder;

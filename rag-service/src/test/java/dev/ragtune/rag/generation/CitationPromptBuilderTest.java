@@ -9,6 +9,7 @@ import java.util.List;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -23,6 +24,7 @@ import dev.ragtune.rag.generate.PromptTooLongException;
 import dev.ragtune.rag.generate.SourceChunk;
 
 /** The cited prompt with the demo checkpoint's real tokenizer and chat template. */
+@Tag("core")
 class CitationPromptBuilderTest {
     @TempDir
     static Path tmp;

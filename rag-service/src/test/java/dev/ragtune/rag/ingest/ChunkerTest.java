@@ -6,12 +6,14 @@ import java.util.List;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import dev.ragtune.rag.embed.EmbeddingModelSource;
 import dev.ragtune.rag.embed.SentenceEmbedder;
 
 /** Chunking with the real embedding tokenizer. */
+@Tag("core")
 class ChunkerTest {
 
     static SentenceEmbedder tokens;
@@ -94,6 +96,13 @@ class ChunkerTest {
             }
         }
         assertThat(chunks.get(chunks.size() - 1).end()).isEqualTo(text.length());
+    }
+
+    @Test
+    void aDocumentOfHeadingsOnlyIsOneChunk() {
+        String text = "# Title\n\n## Subtitle";
+        List<Chunk> chunks = new Chunker(tokens, 64, 8).chunk(text);
+        assertThat(chunks).singleElement().satisfies(c -> assertThat(c.text()).isEqualTo(text));
     }
 
     @Test

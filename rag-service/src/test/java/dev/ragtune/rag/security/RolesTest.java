@@ -29,6 +29,7 @@ class RolesTest {
                 .body("error", equalTo("forbidden")).body("message", containsString("query"));
         as(EmbeddedServices.QUERY).contentType(ContentType.JSON).body(query).post("/v1/retrieve").then().statusCode(200);
         as(EmbeddedServices.ADMIN).contentType(ContentType.JSON).body(query).post("/v1/retrieve").then().statusCode(200);
+        as(null).get("/q/metrics").then().statusCode(200).body(containsString("ragtune_rag_retrieve_seconds_count"));
 
         Map<String, Object> doc = Map.of("id", "roles-doc", "text", "Role test text.");
         as(EmbeddedServices.QUERY).contentType(ContentType.JSON).body(doc).post("/v1/documents").then().statusCode(403);
