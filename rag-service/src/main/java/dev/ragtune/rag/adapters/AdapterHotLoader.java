@@ -91,7 +91,9 @@ public final class AdapterHotLoader implements AutoCloseable {
         // 1. take the position first: events from now on will be seen
         assignAtEnd();
         // 2. then resolve the aliases as they are now
-        unresolved.addAll(table.adapters());
+        synchronized (unresolved) {
+            unresolved.addAll(table.adapters());
+        }
         resolvePending();
         running = true;
         thread = new Thread(this::run, "rag-adapter-events");
@@ -146,7 +148,11 @@ public final class AdapterHotLoader implements AutoCloseable {
                 for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(500))) {
                     handle(r.value());
                 }
-                if (!unresolved.isEmpty() && System.nanoTime() >= nextRetry) {
+                boolean pending;
+                synchronized (unresolved) {
+                    pending = !unresolved.isEmpty();
+                }
+                if (pending && System.nanoTime() >= nextRetry) {
                     resolvePending();
                 }
             } catch (WakeupException e) {

@@ -177,8 +177,8 @@ public class ChatCompletionResource {
                         return;
                     }
                 }
-            } catch (IOException e) {
-                cancellation.cancel(); // the client went away
+            } catch (IOException | RuntimeException e) {
+                cancellation.cancel(); // the client went away (or writing failed): stop generating for nobody
                 throw e;
             } catch (InterruptedException e) {
                 cancellation.cancel();

@@ -308,6 +308,45 @@ class GenerationApiTest {
     }
 
     @Test
+    void tokensAreStreamedAsTheyAreGeneratedAndADisconnectCancelsTheGeneration() throws Exception {
+        int maxTokens = 1800;
+        Map<String, Object> req = Map.of("model", "base", "retrieval", false, "max_tokens", maxTokens, "stream", true,
+                "messages", List.of(Map.of("role", "user", "content", "Tell me everything about the river.")));
+        double tokensBefore = generatedTokens();
+        HttpResponse<java.io.InputStream> res = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(chatUrl.toString()))
+                .header("Authorization", "Bearer " + QUERY).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(req))).build(), HttpResponse.BodyHandlers.ofInputStream());
+        assertThat(res.statusCode()).isEqualTo(200);
+        try (var lines = new java.io.BufferedReader(new java.io.InputStreamReader(res.body(), java.nio.charset.StandardCharsets.UTF_8))) {
+            int contentEvents = 0;
+            while (contentEvents < 3) {
+                String line = lines.readLine();
+                assertThat(line).as("stream ended early").isNotNull();
+                if (line.startsWith("data: ") && line.contains("\"content\":\"") && !line.contains("\"content\":\"\"")) {
+                    contentEvents++;
+                }
+            }
+            // three text deltas arrived while the generation is still running: they are sent as they are produced
+            assertThat(runtime.pool().active()).isPositive();
+        }
+        // the client went away: the generation is cancelled long before max_tokens
+        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(120).toNanos();
+        while (runtime.pool().active() > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertThat(runtime.pool().active()).isZero();
+        Thread.sleep(200); // the metric is recorded right after the generation returns
+        assertThat(generatedTokens() - tokensBefore).isLessThan(maxTokens);
+    }
+
+    double generatedTokens() {
+        String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^ragtune_rag_generated_tokens_total\\{adapter=\"base\"[^}]*\\} ([0-9.eE+]+)$")
+                .matcher(metrics);
+        return m.find() ? Double.parseDouble(m.group(1)) : 0;
+    }
+
+    @Test
     void modelsListBaseAdaptersAndAliasesAndErrorsHaveOpenAiShape() throws Exception {
         JsonNode m = JSON.readTree(as(QUERY).get("/v1/models").then().statusCode(200).extract().asString());
         assertThat(m.get("object").asText()).isEqualTo("list");
@@ -357,6 +396,16 @@ class GenerationApiTest {
             assertThat(v.get("inFlight").asInt()).isGreaterThanOrEqualTo(0);
         }
         as(null).get("/v1/adapters/active").then().statusCode(401);
+        JsonNode ready = JSON.readTree(given().get("/q/health/ready").then().statusCode(200).extract().asString());
+        boolean found = false;
+        for (JsonNode check : ready.get("checks")) {
+            if ("adapters".equals(check.get("name").asText())) {
+                found = true;
+                assertThat(check.get("status").asText()).isEqualTo("UP");
+                assertThat(check.at("/data/resolved").asBoolean()).isTrue();
+            }
+        }
+        assertThat(found).as("readiness has the adapters check").isTrue();
     }
 
     @Test
