@@ -428,6 +428,8 @@ class GenerationApiTest {
                 .post("/v1/query").then().statusCode(200);
         String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
         assertThat(metrics).contains("http_server_requests_seconds_count{", "uri=\"/v1/query\"");
+        assertThat(metrics).containsPattern("(?m)^http_server_requests_seconds_bucket\\{[^}]*uri=\"/v1/query\"[^}]*\\} [1-9]");
+        assertThat(metrics).containsPattern("(?m)^ragtune_rag_generation_seconds_bucket\\{[^}]*\\} [1-9]");
         assertThat(metrics).containsPattern("(?m)^ragtune_rag_retrieval_seconds_count\\{endpoint=\"query\"[^}]*\\} [1-9]");
         assertThat(metrics).containsPattern("(?m)^ragtune_rag_generation_seconds_count\\{[^}]*endpoint=\"query\"[^}]*\\} [1-9]");
         assertThat(metrics).containsPattern("(?m)^ragtune_rag_generation_tokens_per_second_count\\{[^}]*\\} [1-9]");
