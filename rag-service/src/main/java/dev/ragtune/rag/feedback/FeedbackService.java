@@ -2,7 +2,10 @@ package dev.ragtune.rag.feedback;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
 
 import javax.sql.DataSource;
@@ -12,8 +15,15 @@ import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import dev.ragtune.common.records.RecordLimits;
+import dev.ragtune.common.records.RecordValidator;
+import dev.ragtune.common.records.TokenCounter;
+import dev.ragtune.common.records.TrainingRecord;
+import dev.ragtune.common.records.ValidationResult;
+import dev.ragtune.common.tokenize.ChatMessage;
+import dev.ragtune.rag.generate.ModelRuntime;
 
 import dev.ragtune.rag.chat.ChatCompletionResource;
 import dev.ragtune.rag.config.GenerationConfig;
@@ -45,6 +55,9 @@ public class FeedbackService {
     @Inject
     ObjectMapper json;
 
+    @Inject
+    ModelRuntime runtime;
+
     @Transactional
     public FeedbackResponse submit(FeedbackRequest request) {
         if (request == null) {
@@ -63,6 +76,7 @@ public class FeedbackService {
         String assistant = correction != null ? correction : "up".equals(rating) ? q.answer() : null;
         String adapter = q.adapter() != null ? q.adapter() : config.feedback().baseAdapter().orElse(null);
         FeedbackResponse.TrainingRecordRef ref = null;
+        String recordJson = null;
         String message;
         if (assistant == null) {
             message = "feedback stored; a \"down\" rating without a correction produces no training record";
@@ -71,28 +85,43 @@ public class FeedbackService {
                     + " so no training record was produced";
         } else {
             String recordId = "feedback-" + feedbackId;
-            ref = new FeedbackResponse.TrainingRecordRef(recordId, adapter, publisher.topic());
-            message = "feedback stored; training record " + recordId + " sent to " + publisher.topic() + " for adapter " + adapter;
+            TrainingRecord record = record(recordId, adapter, q, assistant, rating);
+            recordJson = record.toJsonString();
+            // the same validation the tuning worker applies: a record it would reject is not sent
+            ValidationResult checked = validator().validate(recordId.getBytes(StandardCharsets.UTF_8),
+                    recordJson.getBytes(StandardCharsets.UTF_8));
+            if (checked instanceof ValidationResult.Invalid invalid) {
+                recordJson = null;
+                message = "feedback stored; no training record: it would be rejected (" + invalid.rejection().code() + ": "
+                        + invalid.rejection().message() + ")";
+            } else {
+                ref = new FeedbackResponse.TrainingRecordRef(recordId, adapter, publisher.topic());
+                message = "feedback stored; training record " + recordId + " sent to " + publisher.topic() + " for adapter " + adapter;
+            }
         }
         insert(feedbackId, queryId, rating, correction, ref);
         if (ref != null) {
-            publisher.publish(ref.id(), record(ref.id(), adapter, q, assistant, rating).toString());
+            publisher.publish(ref.id(), recordJson);
         }
         return new FeedbackResponse(feedbackId.toString(), queryId.toString(), rating, ref, message);
     }
 
-    /** The training record in the contract's wire format (see {@code TrainingRecord}). */
-    ObjectNode record(String id, String adapter, StoredQuery q, String assistant, String rating) {
-        ObjectNode o = json.createObjectNode();
-        o.put("id", id);
-        o.put("adapter", adapter);
-        ArrayNode messages = o.putArray("messages");
+    private RecordValidator validator() {
+        TokenCounter tokens = runtime.available()
+                ? messages -> runtime.model().tokenizer().encodeForTraining(messages).length()
+                : TokenCounter.NONE;
+        return new RecordValidator(RecordLimits.defaults(), tokens);
+    }
+
+    /** The training record (contract {@code TrainingRecord}: system?, user question, assistant answer or correction). */
+    TrainingRecord record(String id, String adapter, StoredQuery q, String assistant, String rating) {
+        List<ChatMessage> messages = new ArrayList<>();
         if (q.systemPrompt() != null && !q.systemPrompt().isBlank()) {
-            messages.addObject().put("role", "system").put("content", q.systemPrompt());
+            messages.add(ChatMessage.system(q.systemPrompt()));
         }
-        messages.addObject().put("role", "user").put("content", q.question());
-        messages.addObject().put("role", "assistant").put("content", assistant);
-        ObjectNode meta = o.putObject("metadata");
+        messages.add(ChatMessage.user(q.question()));
+        messages.add(ChatMessage.assistant(assistant));
+        ObjectNode meta = json.createObjectNode();
         meta.put("source", "feedback");
         meta.put("queryId", q.id().toString());
         meta.put("rating", rating);
@@ -101,9 +130,8 @@ public class FeedbackService {
         } else {
             meta.put("adapterVersion", q.adapterVersion());
         }
-        meta.put("corrected", assistant != null && !assistant.equals(q.answer()));
-        o.put("schemaVersion", 1);
-        return o;
+        meta.put("corrected", !assistant.equals(q.answer()));
+        return new TrainingRecord(id, adapter, messages, meta);
     }
 
     private void insert(UUID id, UUID queryId, String rating, String correction, FeedbackResponse.TrainingRecordRef ref) {

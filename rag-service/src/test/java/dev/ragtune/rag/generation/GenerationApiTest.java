@@ -199,6 +199,11 @@ class GenerationApiTest {
         assertThat(v.at("/metadata/queryId").asText()).isEqualTo(queryId);
         assertThat(v.at("/metadata/rating").asText()).isEqualTo("up");
         assertThat(v.at("/metadata/adapterVersion").asInt()).isEqualTo(2);
+        assertThat(v.get("schemaVersion").asInt()).isEqualTo(1);
+        // the record passes the contract's validation, as the tuning worker will apply it
+        assertThat(new dev.ragtune.common.records.RecordValidator(dev.ragtune.common.records.RecordLimits.defaults(),
+                dev.ragtune.common.records.TokenCounter.NONE).validate(rec.key().getBytes(), v.toString().getBytes()))
+                .isInstanceOf(dev.ragtune.common.records.ValidationResult.Valid.class);
 
         // down with a correction: the correction is the assistant turn
         JsonNode q2 = JSON.readTree(as(QUERY).contentType(ContentType.JSON)
@@ -221,6 +226,14 @@ class GenerationApiTest {
                 .post("/v1/feedback").then().statusCode(201).extract().asString());
         assertThat(fb3.get("trainingRecord").isNull()).isTrue();
         assertThat(fb3.get("message").asText()).contains("no training record");
+        assertThat(TrainingRecords.ofQuery(fixture.kafka().bootstrapServers(), q3.get("id").asText())).isEmpty();
+
+        // a record the tuning worker would reject (here: over its 64 KiB limit) is not sent; the response says why
+        JsonNode fb4 = JSON.readTree(as(QUERY).contentType(ContentType.JSON)
+                .body(Map.of("queryId", q3.get("id").asText(), "rating", "down", "correction", "long ".repeat(14_000)))
+                .post("/v1/feedback").then().statusCode(201).extract().asString());
+        assertThat(fb4.get("trainingRecord").isNull()).isTrue();
+        assertThat(fb4.get("message").asText()).contains("TOO_LARGE");
         assertThat(TrainingRecords.ofQuery(fixture.kafka().bootstrapServers(), q3.get("id").asText())).isEmpty();
 
         as(QUERY).contentType(ContentType.JSON).body(Map.of("queryId", java.util.UUID.randomUUID().toString(), "rating", "up"))
@@ -415,6 +428,8 @@ class GenerationApiTest {
                 .post("/v1/query").then().statusCode(200);
         String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
         assertThat(metrics).contains("http_server_requests_seconds_count{", "uri=\"/v1/query\"");
+        assertThat(metrics).containsPattern("(?m)^http_server_requests_seconds_bucket\\{[^}]*uri=\"/v1/query\"[^}]*\\} [1-9]");
+        assertThat(metrics).containsPattern("(?m)^ragtune_rag_generation_seconds_bucket\\{[^}]*\\} [1-9]");
         assertThat(metrics).containsPattern("(?m)^ragtune_rag_retrieval_seconds_count\\{endpoint=\"query\"[^}]*\\} [1-9]");
         assertThat(metrics).containsPattern("(?m)^ragtune_rag_generation_seconds_count\\{[^}]*endpoint=\"query\"[^}]*\\} [1-9]");
         assertThat(metrics).containsPattern("(?m)^ragtune_rag_generation_tokens_per_second_count\\{[^}]*\\} [1-9]");
