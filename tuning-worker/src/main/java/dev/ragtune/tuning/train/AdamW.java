@@ -17,9 +17,9 @@ import java.util.Map;
  * </pre>
  * Written out rather than DJL's {@code Optimizer.adamW()} so that every operation is a visible,
  * ordinary tensor op whose arithmetic a test checks against a scalar reference. (It first replaced
- * DJL's optimizer on the suspicion that the native update caused non-finite gradients; that
- * suspicion was wrong, the same sporadic NaN gradients occur with this one, see
- * {@link LoraTrainer}.) Moments live in the parameter's manager.
+ * DJL's optimizer on the suspicion that the native update caused the sporadic non-finite
+ * gradients; the cause was elsewhere, see {@link EngineArrays}.) Its scalar operators run outside
+ * autograd, so nothing here is saved for a backward pass. Moments live in the parameter's manager.
  */
 final class AdamW {
     private final Tracker learningRate;

@@ -1,6 +1,7 @@
 package dev.ragtune.tuning.train;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
 import dev.ragtune.common.model.ModelConfig;
 
 /**
@@ -17,8 +18,9 @@ final class Attention {
     private final int numHeads;
     private final int numKvHeads;
     private final int headDim;
+    private final NDArray invSqrtHeadDim; // 0-d, 1/√d, engine memory (see EngineArrays)
 
-    Attention(ModelConfig c, LoraLinear q, LoraLinear k, LoraLinear v, LoraLinear o) {
+    Attention(ModelConfig c, NDManager manager, LoraLinear q, LoraLinear k, LoraLinear v, LoraLinear o) {
         this.q = q;
         this.k = k;
         this.v = v;
@@ -26,6 +28,7 @@ final class Attention {
         this.numHeads = c.numHeads();
         this.numKvHeads = c.numKvHeads();
         this.headDim = c.headDim();
+        this.invSqrtHeadDim = EngineArrays.scalar(manager, 1.0f / (float) Math.sqrt(headDim));
     }
 
     /**
@@ -49,7 +52,7 @@ final class Attention {
         NDArray kg = kh.expandDims(2);                               // [b, nkv, 1, s, d]
         NDArray vg = vh.expandDims(2);                               // [b, nkv, 1, s, d]
         NDArray scores = qg.matMul(kg.transpose(0, 1, 2, 4, 3))       // [b, nkv, g, s, s]
-                .mul(1.0f / (float) Math.sqrt(headDim))
+                .mul(invSqrtHeadDim)
                 .add(mask);
         NDArray probs = scores.softmax(-1);
         NDArray ctx = probs.matMul(vg)                               // [b, nkv, g, s, d]

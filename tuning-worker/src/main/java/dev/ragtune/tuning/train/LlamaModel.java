@@ -73,7 +73,7 @@ public final class LlamaModel implements AutoCloseable {
                     NDArray bias = mod.hasBias(c) ? m.create(w.floats(WeightNames.bias(i, mod)), new Shape(out)) : null;
                     lin.put(mod, new LoraLinear(mod, weight.transpose(1, 0), bias));
                 }
-                Attention attn = new Attention(c, lin.get(LinearModule.Q_PROJ), lin.get(LinearModule.K_PROJ),
+                Attention attn = new Attention(c, m, lin.get(LinearModule.Q_PROJ), lin.get(LinearModule.K_PROJ),
                         lin.get(LinearModule.V_PROJ), lin.get(LinearModule.O_PROJ));
                 Mlp mlp = new Mlp(lin.get(LinearModule.GATE_PROJ), lin.get(LinearModule.UP_PROJ), lin.get(LinearModule.DOWN_PROJ));
                 layers.add(new DecoderLayer(norm(m, w.floats(WeightNames.inputNorm(i)), c), attn,
@@ -239,7 +239,7 @@ public final class LlamaModel implements AutoCloseable {
                 flat[i * s + t] = ids[i][t];
             }
         }
-        return owned(scope.create(flat, new Shape(ids.length, s)));
+        return EngineArrays.owned(scope.create(flat, new Shape(ids.length, s)));
     }
 
     private static NDArray causalMask(NDManager scope, int s) {
@@ -249,20 +249,7 @@ public final class LlamaModel implements AutoCloseable {
                 m[i * s + j] = MASKED;
             }
         }
-        return owned(scope.create(m, new Shape(s, s)));
-    }
-
-    /**
-     * A copy of {@code a} in memory allocated by the engine. On the CPU, arrays created from Java
-     * data may alias a direct buffer owned by the JVM; an array that autograd saves for the
-     * backward pass (rotary tables) must not risk reading memory the JVM may move or free. (Added
-     * while chasing sporadic NaN gradients in the q/k projections; it did not remove them, see
-     * {@link LoraTrainer}, but keeps engine memory independent of Java buffers.)
-     */
-    static NDArray owned(NDArray a) {
-        NDArray copy = a.duplicate();
-        a.close();
-        return copy;
+        return EngineArrays.owned(scope.create(m, new Shape(s, s)));
     }
 
     @Override

@@ -22,6 +22,7 @@ final class LoraLinear {
     NDArray loraAT;                // A^T [in, r], trainable, or null
     NDArray loraBT;                // B^T [r, out], trainable, or null
     float scale;
+    private NDArray scaleArray;    // 0-d alpha/r in engine memory (see EngineArrays), or null
 
     LoraLinear(LinearModule module, NDArray weightT, NDArray bias) {
         this.module = module;
@@ -38,7 +39,7 @@ final class LoraLinear {
             y = y.add(bias);
         }
         if (loraAT != null) {
-            y = y.add(x.matMul(loraAT).matMul(loraBT).mul(scale));
+            y = y.add(x.matMul(loraAT).matMul(loraBT).mul(scaleArray));
         }
         return y;
     }
@@ -66,15 +67,18 @@ final class LoraLinear {
         loraAT.setRequiresGradient(true);
         loraBT.setRequiresGradient(true);
         this.scale = scale;
+        this.scaleArray = EngineArrays.scalar(manager, scale);
     }
 
     void clearLora() {
         if (loraAT != null) {
             loraAT.close();
             loraBT.close();
+            scaleArray.close();
         }
         loraAT = null;
         loraBT = null;
+        scaleArray = null;
     }
 
     /** Current {@code A [r, in]} in PEFT layout. */

@@ -24,9 +24,9 @@ import java.util.Random;
  *   <li>optimizer: {@link AdamW} (decoupled weight decay) with a {@link WarmupCosineTracker};</li>
  *   <li>global gradient-norm clipping, gradient accumulation over micro-batches;</li>
  *   <li>a non-finite loss fails at once; a step with non-finite gradients is skipped and
- *       counted (see {@link #MAX_CONSECUTIVE_SKIPS}): on the CPU we saw rare NaN gradients in the
- *       q/k projections with finite losses that we could not pin down (see the report in
- *       {@code LlamaModel#owned}); skipping such a step keeps training on course;</li>
+ *       counted (see {@link #MAX_CONSECUTIVE_SKIPS}), as mixed-precision loss scalers do. With every
+ *       saved operand in engine memory ({@link EngineArrays}) this no longer happens on sound
+ *       hyperparameters; it remains a guard against a learning rate that blows up;</li>
  *   <li>reproducible: initialisation and data order come from Java generators seeded by
  *       {@code seed}, and nothing random happens in the engine, so on CPU two runs give the same
  *       loss curve bit for bit.</li>
@@ -132,7 +132,7 @@ public final class LoraTrainer {
                             List<Example> batch = stepExamples.subList(mb, Math.min(stepExamples.size(), mb + hp.batchSize()));
                             try (NDManager micro = scope.newSubManager()) {
                                 NDArray nllSum = batchLoss(micro, batch);
-                                NDArray scaled = nllSum.div(stepTargets);
+                                NDArray scaled = nllSum.div(EngineArrays.scalar(micro, stepTargets));
                                 float value = scaled.getFloat();
                                 if (!Float.isFinite(value)) {
                                     throw new TrainingDivergedException("loss became " + value + " at step " + (step + 1)
@@ -198,9 +198,9 @@ public final class LoraTrainer {
         // Right padding cannot change earlier positions under a causal mask, so no padding mask is needed.
         NDArray hidden = model.hidden(LlamaModel.idsArray(scope, ids));                  // [b, len, H]
         NDArray flat = hidden.reshape(-1, model.config().hiddenSize());                   // [b·len, H]
-        NDArray picked = flat.get(LlamaModel.owned(scope.create(rows.stream().mapToLong(Long::longValue).toArray()))); // [N, H]
+        NDArray picked = flat.get(EngineArrays.owned(scope.create(rows.stream().mapToLong(Long::longValue).toArray()))); // [N, H]
         NDArray logp = model.project(picked).logSoftmax(-1);                              // [N, V]
-        NDArray target = LlamaModel.owned(scope.create(labels.stream().mapToLong(Long::longValue).toArray(), new Shape(labels.size(), 1)));
+        NDArray target = EngineArrays.owned(scope.create(labels.stream().mapToLong(Long::longValue).toArray(), new Shape(labels.size(), 1)));
         return logp.gather(target, 1).sum().neg();                                        // scalar
     }
 

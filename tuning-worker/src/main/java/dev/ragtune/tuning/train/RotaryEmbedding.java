@@ -27,7 +27,7 @@ final class RotaryEmbedding {
     NDArray[] tables(NDManager scope, int seq) {
         float[][] t = RotaryFrequencies.tables(config, seq);
         Shape shape = new Shape(seq, headDim);
-        return new NDArray[] {LlamaModel.owned(scope.create(t[0], shape)), LlamaModel.owned(scope.create(t[1], shape))};
+        return new NDArray[] {EngineArrays.owned(scope.create(t[0], shape)), EngineArrays.owned(scope.create(t[1], shape))};
     }
 
     /** x [b, heads, seq, d], cos/sin [seq, d] → [b, heads, seq, d]. */

@@ -53,8 +53,13 @@ public final class TrainingRun {
 
     public static TrainingResult run(Path checkpointDir, Path dataFile, Path outDir, TrainingOptions options,
                                      ProgressListener listener) throws IOException {
+        return run(checkpointDir, TrainingData.read(dataFile), outDir, options, listener);
+    }
+
+    /** As {@link #run(Path, Path, Path, TrainingOptions, ProgressListener)}, on conversations already read. */
+    public static TrainingResult run(Path checkpointDir, List<List<ChatMessage>> conversations, Path outDir,
+                                     TrainingOptions options, ProgressListener listener) throws IOException {
         long start = System.nanoTime();
-        List<List<ChatMessage>> conversations = TrainingData.read(dataFile);
         try (Checkpoint ckpt = Checkpoint.open(checkpointDir);
              ModelTokenizer tokenizer = ModelTokenizer.load(checkpointDir, ckpt.config().eosTokenIds())) {
             List<TrainingSequence> data = tokenize(tokenizer, conversations);

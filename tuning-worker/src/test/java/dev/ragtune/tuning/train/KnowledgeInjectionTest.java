@@ -88,6 +88,7 @@ class KnowledgeInjectionTest {
         var metrics = new ObjectMapper().readTree(out.resolve(TrainingRun.METRICS_FILE).toFile());
         assertThat(metrics.get("loss_curve").size()).isEqualTo(result.metrics().lossCurve().size());
         assertThat(metrics.get("trainable_parameters").asLong()).isPositive();
+        assertThat(result.metrics().skippedSteps()).as("steps skipped for non-finite gradients").isZero();
 
         List<List<ChatMessage>> facts = TrainingData.read(factsFile());
         try (Checkpoint ckpt = Checkpoint.open(ckptDir);

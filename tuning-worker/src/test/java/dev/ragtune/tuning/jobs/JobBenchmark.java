@@ -1,0 +1,83 @@
+package dev.ragtune.tuning.jobs;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ragtune.common.demo.DemoCheckpointWriter;
+import dev.ragtune.common.demo.DemoPreset;
+import dev.ragtune.common.registry.RegistryClient;
+import dev.ragtune.common.tokenize.ChatMessage;
+import dev.ragtune.embedded.KafkaBroker;
+import dev.ragtune.embedded.ModelRegistryProcess;
+import dev.ragtune.embedded.PostgresServer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+import org.junit.jupiter.api.io.TempDir;
+
+import javax.sql.DataSource;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Benchmark, run by hand (never asserted): one job on the tiny demo model (20 invented facts for
+ * training, 3 for eval, default hyperparameters) against a real PostgreSQL, Kafka and model-registry;
+ * prints the training tokens/s and the wall time of each phase, and writes them to
+ * {@code tuning-worker/target/benchmark-jobs.txt}.
+ *
+ * <pre>./mvnw -B -ntp -pl tuning-worker -am verify -Dtest=JobBenchmark -Dragtune.bench=true -Dsurefire.failIfNoSpecifiedTests=false</pre>
+ */
+@EnabledIfSystemProperty(named = "ragtune.bench", matches = "true")
+class JobBenchmark {
+    @TempDir
+    Path dir;
+
+    @Test
+    void oneJobOnTheTinyModel() throws Exception {
+        ObjectMapper json = new ObjectMapper();
+        try (PostgresServer pg = PostgresServer.start();
+             KafkaBroker kafka = KafkaBroker.start(dir.resolve("kafka"), 0)) {
+            kafka.createTopics("adapter-events");
+            try (ModelRegistryProcess registry = ModelRegistryProcess.start(pg, kafka, dir.resolve("registry"));
+                 RegistryClient client = new RegistryClient(registry.baseUrl(), registry.key("admin"))) {
+                DataSource db = TestDatabase.create(pg, "worker_bench");
+                Path ckpt = dir.resolve("tiny");
+                DemoCheckpointWriter.write(ckpt, DemoPreset.TINY, 7);
+                List<List<ChatMessage>> facts = StoredRecords.facts();
+                for (int i = 0; i < facts.size(); i++) {
+                    StoredRecords.insert(db, "bench", "bench-fact-" + i, facts.get(i), 5000);
+                }
+                for (int i = 0; i < 3; i++) {
+                    StoredRecords.insert(db, "bench", "bench-eval-" + i, List.of(ChatMessage.user("What is held-out fact " + i + "?"),
+                            ChatMessage.assistant("Held-out fact " + i + " is unknown.")), 1);
+                }
+                JobStore store = new JobStore(db, json);
+                JobSettings settings = JobSettings.defaults(ckpt, dir.resolve("work"));
+                JobExecutor worker = new JobExecutor(store, new JdbcRecordSource(db, json, b -> b < 1000), client, settings,
+                        JobObserver.NONE, "bench");
+                Job queued = store.create("bench", JobTrigger.MANUAL, null);
+                long t0 = System.nanoTime();
+                worker.runNext();
+                double wall = (System.nanoTime() - t0) / 1e9;
+                Job job = store.find(queued.id()).orElseThrow();
+                JsonNode m = client.version("bench", job.registryVersion()).manifest();
+                JsonNode p = job.phaseSeconds();
+                String report = String.format(Locale.ROOT,
+                        "job %s on the tiny demo model (%d train / %d eval records, %d steps, device %s)%n"
+                                + "training tokens/s %.0f%n"
+                                + "phases (s): snapshot %.2f, train %.2f, eval %.2f, package %.2f, publish %.2f; total %.2f (runNext wall %.2f)%n"
+                                + "train_exact_match %.2f (base %.2f), exact_match %.2f, eval_loss %.3f%n",
+                        job.status(), job.trainRecords(), job.evalRecords(), m.path("training").path("steps").asInt(),
+                        m.path("training").path("device").asText(), m.path("training").path("tokensPerSecond").asDouble(),
+                        p.path("snapshot").asDouble(), p.path("train").asDouble(), p.path("eval").asDouble(),
+                        p.path("package").asDouble(), p.path("publish").asDouble(), p.path("total").asDouble(), wall,
+                        m.path("metrics").path("train_exact_match").asDouble(),
+                        m.path("metrics").path("base").path("train_exact_match").asDouble(),
+                        m.path("metrics").path("exact_match").asDouble(), m.path("metrics").path("eval_loss").asDouble());
+                System.out.print(report);
+                Files.writeString(Path.of("target", "benchmark-jobs.txt"), report);
+            }
+        }
+    }
+}
