@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Properties;
+import java.util.concurrent.TimeUnit;
 
 import jakarta.inject.Inject;
 
@@ -24,6 +25,8 @@ import dev.ragtune.tuning.Kafka;
 import dev.ragtune.tuning.TestRecords;
 import dev.ragtune.tuning.records.RecordConsumerLoop;
 import dev.ragtune.tuning.records.RecordsPipeline;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -46,6 +49,9 @@ class RecordsBenchmark {
     @Inject
     RecordsPipeline pipeline;
 
+    @Inject
+    MeterRegistry meters;
+
     @InjectEmbedded
     KafkaBroker kafka;
 
@@ -65,7 +71,9 @@ class RecordsBenchmark {
         line(report, "records: %d, mean value %d bytes (system + user + assistant turns, metadata)", RECORDS, bytes / RECORDS);
 
         // validation alone, one thread (warm-up first)
+        java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
         for (int round = 0; round < 2; round++) {
+            long cpu0 = threads.getCurrentThreadCpuTime();
             long t0 = System.nanoTime();
             int valid = 0;
             int n = round == 0 ? Math.min(10_000, RECORDS) : RECORDS;
@@ -74,10 +82,19 @@ class RecordsBenchmark {
                 valid += pipeline.validator().validate(m.key(), m.value()) instanceof ValidationResult.Valid ? 1 : 0;
             }
             double s = (System.nanoTime() - t0) / 1e9;
+            double cpuUs = (threads.getCurrentThreadCpuTime() - cpu0) / 1e3 / n;
             if (round == 1) {
-                line(report, "validation only (one thread, tokenizer included): %,.0f records/s (%d valid in %.2f s)", n / s, valid, s);
+                line(report, "validation only (one thread, tokenizer included): %,.0f records/s (%d valid in %.2f s);"
+                        + " CPU %.0f us/record = %,.0f records per CPU-second", n / s, valid, s, cpuUs, 1e6 / cpuUs);
             }
         }
+        long v0 = System.nanoTime();
+        long parallelValid = java.util.stream.IntStream.range(0, RECORDS).parallel()
+                .filter(i -> pipeline.validator().validate(messages.get(i).key(), messages.get(i).value()) instanceof ValidationResult.Valid)
+                .count();
+        double vs = (System.nanoTime() - v0) / 1e9;
+        line(report, "validation only (all cores, as the consumer does per batch): %,.0f records/s (%d valid in %.2f s)",
+                RECORDS / vs, parallelValid, vs);
 
         String topic = "bench-records";
         Kafka.createTopic(kafka, topic, 4);
@@ -86,21 +103,37 @@ class RecordsBenchmark {
         line(report, "produced in %.2f s (not part of the figure)", (System.nanoTime() - p0) / 1e9);
 
         Properties props = pipeline.consumerProperties("bench-group");
+        com.sun.management.OperatingSystemMXBean os =
+                (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        long jvmCpu0 = os.getProcessCpuTime();
+        double pgCpu0 = ProcessCpu.seconds(postgres.dataDirectory().toString());
+        double kafkaCpu0 = ProcessCpu.seconds(kafka.logDir().toString());
         long t0 = System.nanoTime();
         RecordConsumerLoop loop = pipeline.newLoop(props, topic, RecordConsumerLoop.SYNC);
         Thread t = new Thread(loop, "bench-records-consumer");
         t.start();
         Kafka.awaitAllCommitted(kafka.bootstrapServers(), "bench-group", topic, Duration.ofMinutes(10));
         double s = (System.nanoTime() - t0) / 1e9;
+        double jvmCpu = (os.getProcessCpuTime() - jvmCpu0) / 1e9;
+        double pgCpu = ProcessCpu.seconds(postgres.dataDirectory().toString()) - pgCpu0;
+        double kafkaCpu = ProcessCpu.seconds(kafka.logDir().toString()) - kafkaCpu0;
         loop.stop(Duration.ofSeconds(30));
         long stored = Db.count(postgres, "select count(*) from training_records where source_topic = ?", topic);
         line(report, "end to end (consumer start → every offset committed): %,d stored in %.2f s = %,.0f records/s (%d batches)",
                 stored, s, stored / s, loop.batchesHandled());
+        double perRecordUs = (jvmCpu + pgCpu + kafkaCpu) * 1e6 / Math.max(1, stored);
+        line(report, "  CPU during it: worker JVM %.1f s, PostgreSQL %.1f s, broker %.1f s = %.0f us/record in all"
+                        + " → %,.0f records/s is what 2 otherwise idle cores can do", jvmCpu, pgCpu, kafkaCpu, perRecordUs, 2e6 / perRecordUs);
+        Timer store = meters.find("ragtune.worker.store.batch").timer();
+        if (store != null) {
+            line(report, "database transaction per batch (ragtune_worker_store_batch_seconds, all batches of the run): mean %.1f ms, max %.1f ms, %d batches",
+                    store.mean(TimeUnit.MILLISECONDS), store.max(TimeUnit.MILLISECONDS), store.count());
+        }
         if (stored != RECORDS) {
             line(report, "WARNING: stored %d of %d", stored, RECORDS);
         }
-        line(report, "machine: %d CPUs available to the JVM, %s %s", Runtime.getRuntime().availableProcessors(),
-                System.getProperty("java.vm.name"), System.getProperty("java.version"));
+        line(report, "machine: %d CPUs available to the JVM, %s %s, load average %.1f at the end", Runtime.getRuntime().availableProcessors(),
+                System.getProperty("java.vm.name"), System.getProperty("java.version"), os.getSystemLoadAverage());
         Files.writeString(Path.of("target", "benchmark-records.txt"), report.toString(), StandardCharsets.UTF_8);
     }
 
