@@ -10,7 +10,7 @@ import java.nio.file.Path;
 /** {@code ./ragtune}: the command line of the platform. */
 @Command(name = "ragtune", mixinStandardHelpOptions = true, version = "ragtune 0.1.0",
         description = "RAG and continuous LoRA fine-tuning in one loop.",
-        subcommands = {ModelCommand.class, TrainCommand.class, GenerateCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {UpCommand.class, DownCommand.class, StatusCommand.class, ModelCommand.class, TrainCommand.class, GenerateCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class RagtuneCli {
 
     public static void main(String[] args) {

@@ -50,7 +50,7 @@ public final class ServiceProcess implements AutoCloseable {
         this.logFile = b.logFile;
         this.healthPath = b.healthPath;
         this.startTimeout = b.startTimeout;
-        this.shutdownHook = new Thread(this::kill, name + "-shutdown");
+        this.shutdownHook = new Thread(this::stop, name + "-shutdown");
     }
 
     public static Builder builder(String name, Path quarkusRunJar) {

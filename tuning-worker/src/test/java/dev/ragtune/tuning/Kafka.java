@@ -96,9 +96,17 @@ public final class Kafka {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         try (Admin admin = admin(kafka.bootstrapServers())) {
             while (true) {
-                var d = admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic);
-                if (d.partitions().size() == partitions && d.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty())) {
-                    return;
+                try {
+                    var d = admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic);
+                    if (d.partitions().size() == partitions
+                            && d.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty())) {
+                        return;
+                    }
+                } catch (java.util.concurrent.ExecutionException e) {
+                    if (!(e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException)) {
+                        throw e;
+                    }
+                    // just created: the metadata has not reached the broker's cache yet
                 }
                 if (System.nanoTime() > deadline) {
                     throw new IllegalStateException("topic " + topic + " has no leader for every partition after 60 s");

@@ -24,7 +24,10 @@ public final class ChatTemplate {
 
     public ChatTemplate(String source, String bosToken, String eosToken) {
         this.source = source;
-        this.jinjava = new Jinjava(JinjavaConfig.newBuilder().withTrimBlocks(true).withLstripBlocks(true).build());
+        // nested interpretation off: message content is data, never template code (Jinja2, which transformers uses,
+        // does not re-render output; with it on, a message "{{ 7*7 }}" would render as "49")
+        this.jinjava = new Jinjava(JinjavaConfig.newBuilder().withTrimBlocks(true).withLstripBlocks(true)
+                .withNestedInterpretationEnabled(false).build());
         this.jinjava.getGlobalContext().registerFunction(new ELFunctionDefinition("", "raise_exception",
                 ChatTemplate.class, "raiseException", String.class));
         this.specialTokens = new HashMap<>();

@@ -29,6 +29,8 @@ import dev.ragtune.registry.security.Role;
 @Produces(MediaType.APPLICATION_JSON)
 @Tag(name = "aliases")
 public class AliasResource {
+    private static final String PRODUCTION = "production";
+
 
     @Inject
     AliasService aliases;
@@ -44,10 +46,11 @@ public class AliasResource {
 
     @PUT
     @Consumes(MediaType.WILDCARD)
-    @RequiresRole(Role.OPS)
+    @RequiresRole(Role.READER) // narrowed below: see requireAliasRole
     @Operation(summary = "Point the alias at a version {version, reason, force}; promotion to 'production' passes the gate")
     public AliasService.Result set(@PathParam("name") String name, @PathParam("alias") String alias, String body) {
         Checks.aliasName(alias);
+        requireAliasRole(alias);
         JsonNode req = Bodies.optionalObject(body, json);
         JsonNode v = req.get("version");
         if (v == null || v.isNull()) {
@@ -68,11 +71,12 @@ public class AliasResource {
 
     @DELETE
     @Consumes(MediaType.WILDCARD)
-    @RequiresRole(Role.OPS)
+    @RequiresRole(Role.READER) // narrowed below: see requireAliasRole
     @Operation(summary = "Remove the alias (optional reason as ?reason= or body {reason})")
     public AliasService.Result remove(@PathParam("name") String name, @PathParam("alias") String alias,
                                       @QueryParam("reason") String reasonParam, String body) {
         Checks.aliasName(alias);
+        requireAliasRole(alias);
         String reason = reasonParam != null ? reasonParam : Bodies.optionalText(Bodies.optionalObject(body, json), "reason");
         AliasService.Result r = aliases.remove(name, alias, reason, caller.actor());
         relay.wakeUp();
@@ -82,13 +86,27 @@ public class AliasResource {
     @POST
     @Path("/rollback")
     @Consumes(MediaType.WILDCARD)
-    @RequiresRole(Role.OPS)
+    @RequiresRole(Role.READER) // narrowed below: see requireAliasRole
     @Operation(summary = "Return the alias to the version it pointed at before its last change {reason}")
     public AliasService.Result rollback(@PathParam("name") String name, @PathParam("alias") String alias, String body) {
         Checks.aliasName(alias);
+        requireAliasRole(alias);
         String reason = Bodies.optionalText(Bodies.optionalObject(body, json), "reason");
         AliasService.Result r = aliases.rollback(name, alias, reason, caller.actor());
         relay.wakeUp();
         return r;
+    }
+
+    /**
+     * {@code production} is changed by {@code ops} only; other aliases ({@code staging}, …) also by {@code publisher},
+     * so that the tuning-worker can point {@code staging} at the candidate it just registered.
+     */
+    private void requireAliasRole(String alias) {
+        Role role = caller.role();
+        boolean allowed = role.implies(Role.OPS) || (!PRODUCTION.equals(alias) && role.implies(Role.PUBLISHER));
+        if (!allowed) {
+            throw ApiException.forbidden("role '" + role.id() + "' may not change alias '" + alias + "' (needs "
+                    + (PRODUCTION.equals(alias) ? "ops" : "publisher or ops") + ")");
+        }
     }
 }

@@ -24,7 +24,7 @@ import io.micrometer.core.instrument.Timer;
  *   <li>{@code ragtune_worker_records_duplicate_total} — valid records not stored because the same content or the same
  *       Kafka message was already stored;</li>
  *   <li>{@code ragtune_worker_records_rejected_total{code}} — records sent to the DLQ, by {@link RejectCode};</li>
- *   <li>{@code ragtune_worker_consumer_lag{topic,partition}} and {@code ragtune_worker_consumer_lag_total} — records
+ *   <li>{@code ragtune_worker_consumer_lag{topic,partition}} and {@code ragtune_worker_consumer_total_lag} — records
  *       behind the end of each assigned partition, as of the last poll;</li>
  *   <li>{@code ragtune_worker_store_batch_seconds} — duration of each database transaction storing a batch;</li>
  *   <li>{@code ragtune_worker_batch_failures_total{stage}} — batches retried because the DLQ ({@code dlq}) or the
@@ -55,7 +55,7 @@ public class WorkerMetrics {
         for (RejectCode c : RejectCode.values()) {
             rejected(c);
         }
-        Gauge.builder("ragtune.worker.consumer.lag.total", lag, m -> m.values().stream().mapToLong(AtomicLong::get).sum())
+        Gauge.builder("ragtune.worker.consumer.total.lag", lag, m -> m.values().stream().mapToLong(AtomicLong::get).sum())
                 .description("records behind the end of the assigned partitions").register(registry);
     }
 

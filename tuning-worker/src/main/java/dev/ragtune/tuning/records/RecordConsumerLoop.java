@@ -131,6 +131,11 @@ public class RecordConsumerLoop implements Runnable {
         } finally {
             running = false;
             try {
+                consumer.assignment().forEach(metrics::unassigned);
+            } catch (RuntimeException ignored) {
+                // closing anyway
+            }
+            try {
                 consumer.close(halted ? Duration.ZERO : Duration.ofSeconds(10));
             } catch (RuntimeException e) {
                 LOG.debugf("closing the consumer: %s", e);

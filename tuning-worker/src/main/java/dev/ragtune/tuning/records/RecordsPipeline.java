@@ -38,13 +38,16 @@ public class RecordsPipeline {
     @Inject
     WorkerMetrics metrics;
 
-    private ModelTokenCounter tokens;
+    private TrainingTokenCounter tokens;
     private RecordValidator validator;
     private DeadLetterPublisher deadLetters;
     private RecordConsumerLoop loop;
 
     void start(@Observes StartupEvent event) {
-        tokens = ModelTokenCounter.load(config.checkpointDir());
+        tokens = TrainingTokenCounter.load(config.checkpointDir());
+        if (!tokens.isFast()) {
+            LOG.warn("the checkpoint's chat template renders differently when precompiled; records are measured the slow way");
+        }
         validator = new RecordValidator(new RecordLimits(config.records().maxRecordBytes(), config.maxSeqLen()), tokens);
         Properties producer = DeadLetterPublisher.producerProperties(config.kafka().bootstrapServers(), config.kafka().deliveryTimeout());
         producer.putAll(config.kafka().producer());

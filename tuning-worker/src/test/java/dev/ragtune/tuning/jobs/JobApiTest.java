@@ -208,7 +208,7 @@ class JobApiTest {
 
             // continual learning: promote v1; a new record; a job with the default hyperparameters starts from v1's weights
             // and trains on all 21 records. (A 2-epoch run at the default peak learning rate forgot half of v1's facts,
-            // train_exact_match 0.95 → 0.48, and the staging rule refused it: see docs/tuning-worker-jobs.md.)
+            // train_exact_match 0.95 → 0.48, and the staging rule refused it: see docs/tuning-worker.md.)
             registry.setAlias(ADAPTER, "production", 1, "test: promote v1", false);
             produce(List.of(List.of(ChatMessage.user("What colour is the Tarn of Elvo?"), ChatMessage.assistant("The Tarn of Elvo is copper."))),
                     false, "new-");

@@ -109,6 +109,34 @@ class CrashRecoveryTest {
         assertStoredExactlyOnce(topic, "commit");
     }
 
+    /** The broker killed (SIGKILL) while the consumer is in the middle of the stream, then started again. */
+    @Test
+    void brokerKilledInTheMiddleAndRestartedStoresEveryRecordOnce() throws Exception {
+        String topic = "crash-broker";
+        String group = "crash-broker-group";
+        produce(topic, "broker");
+
+        RecordConsumerLoop loop = pipeline.newLoop(consumer(group), topic, (c, offsets) -> {
+            sleep(30);
+            c.commitSync(offsets);
+        });
+        Thread t = start(loop);
+        try {
+            awaitStored(topic, 1000);
+            kafka.kill();
+            long storedWhileDown = stored(topic);
+            assertThat(storedWhileDown).as("killed in the middle").isLessThan(RECORDS);
+            Thread.sleep(2000);
+            kafka.startAgain();
+            Kafka.awaitAllCommitted(kafka.bootstrapServers(), group, topic, Duration.ofSeconds(240));
+        } finally {
+            kafka.startAgain();
+            assertThat(loop.stop(Duration.ofSeconds(60))).isTrue();
+            t.join(10_000);
+        }
+        assertStoredExactlyOnce(topic, "broker");
+    }
+
     private void produce(String topic, String tag) throws Exception {
         Kafka.createTopic(kafka, topic, EmbeddedServices.RECORD_PARTITIONS);
         List<Kafka.Message> messages = new ArrayList<>(RECORDS);

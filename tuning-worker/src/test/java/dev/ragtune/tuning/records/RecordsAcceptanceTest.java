@@ -154,7 +154,12 @@ class RecordsAcceptanceTest {
         assertThat(metric(metrics, "ragtune_worker_records_consumed_total")).isGreaterThanOrEqualTo(1100);
         assertThat(metric(metrics, "ragtune_worker_records_stored_total")).isGreaterThanOrEqualTo(1000);
         assertThat(metrics).contains("ragtune_worker_store_batch_seconds_count").contains("ragtune_worker_consumer_lag{");
-        assertThat(metric(metrics, "ragtune_worker_consumer_lag_total")).isZero();
+        for (int p = 0; p < EmbeddedServices.RECORD_PARTITIONS; p++) {
+            assertThat(metric(metrics, "ragtune_worker_consumer_lag{partition=\"" + p + "\",topic=\"" + RECORDS + "\"}")).isZero();
+        }
+        assertThat(metrics).contains("ragtune_worker_consumer_total_lag");
+        given().get("/q/health/ready").then().statusCode(200)
+                .body("checks.find { it.name == 'records-consumer' }.status", org.hamcrest.Matchers.equalTo("UP"));
     }
 
     private static String header(ConsumerRecord<byte[], byte[]> r, String name) {

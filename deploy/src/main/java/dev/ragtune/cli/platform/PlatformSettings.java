@@ -1,0 +1,26 @@
+package dev.ragtune.cli.platform;
+
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * Where the local platform keeps its state, its ports, and the base model ({@code null}: the demo checkpoint).
+ * {@code extraProperties} adds system properties per service (by service name), e.g. shorter intervals in tests.
+ */
+public record PlatformSettings(PlatformHome home, int ragPort, int registryPort, int workerPort, int kafkaPort,
+                               int postgresPort, Path checkpoint, Map<String, Map<String, String>> extraProperties) {
+    public static final int RAG_PORT = 8080;
+    public static final int REGISTRY_PORT = 8081;
+    public static final int WORKER_PORT = 8082;
+    public static final int KAFKA_PORT = 9092;
+    public static final int POSTGRES_PORT = 5433;
+
+    public PlatformSettings {
+        extraProperties = extraProperties == null ? Map.of() : Map.copyOf(extraProperties);
+        for (int p : new int[] {ragPort, registryPort, workerPort, kafkaPort, postgresPort}) {
+            if (p < 1 || p > 65535) {
+                throw new IllegalArgumentException("port " + p + " is out of range 1-65535");
+            }
+        }
+    }
+}

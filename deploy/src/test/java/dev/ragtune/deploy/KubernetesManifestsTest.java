@@ -1,0 +1,411 @@
+package dev.ragtune.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
+import io.fabric8.openshift.api.model.monitoring.v1.PrometheusRule;
+import io.strimzi.api.kafka.model.kafka.Kafka;
+import io.strimzi.api.kafka.model.nodepool.KafkaNodePool;
+import io.strimzi.api.kafka.model.nodepool.ProcessRoles;
+
+/**
+ * The production manifests under deploy/kubernetes and the images under deploy/docker, validated by
+ * {@link ManifestValidator} and {@link DockerImageValidator}; every check is also shown to fail on a
+ * manifest or Dockerfile broken on purpose.
+ *
+ * <p>Run: {@code ./mvnw -B -ntp -pl deploy -am verify -Dtest='KubernetesManifests*' -Dsurefire.failIfNoSpecifiedTests=false}
+ */
+class KubernetesManifestsTest {
+
+    static final Path REPO = findRepo();
+    static final Path KUBE = REPO.resolve("deploy/kubernetes");
+    static final List<String> MODULES = List.of("model-registry", "rag-service", "tuning-worker");
+
+    static ManifestValidator.Result manifests;
+
+    @TempDir
+    Path tmp;
+
+    static Path findRepo() {
+        for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
+            if (Files.isRegularFile(p.resolve("deploy/kubernetes/kustomization.yaml"))) {
+                return p;
+            }
+        }
+        throw new IllegalStateException("deploy/kubernetes/kustomization.yaml not found above " + Path.of("").toAbsolutePath());
+    }
+
+    @BeforeAll
+    static void validateRepository() {
+        manifests = ManifestValidator.validate(KUBE);
+    }
+
+    // ------------------------------------------------------------------ the repository's manifests
+
+    @Test
+    void everyManifestParsesDeserialisesAndFitsTogether() {
+        assertThat(manifests.problems()).as("problems in deploy/kubernetes").isEmpty();
+    }
+
+    @Test
+    void theManifestsDeclareThePlatform() {
+        // not vacuous: the validator saw every resource the platform needs, typed where a model exists
+        assertThat(manifests.count("Namespace")).isEqualTo(1);
+        assertThat(manifests.count("Deployment")).isEqualTo(3);
+        assertThat(manifests.count("Service")).isEqualTo(3);
+        assertThat(manifests.count("HorizontalPodAutoscaler")).isEqualTo(1);
+        assertThat(manifests.count("Kafka")).isEqualTo(1);
+        assertThat(manifests.count("KafkaNodePool")).isGreaterThanOrEqualTo(1);
+        assertThat(manifests.count("Cluster")).isEqualTo(1);
+        assertThat(manifests.count("Database")).isEqualTo(2);
+        assertThat(manifests.count("PrometheusRule")).isEqualTo(1);
+        long untyped = manifests.docs().stream().filter(d -> ManifestValidator.UNTYPED.contains(d.key())).count();
+        assertThat(manifests.typed()).hasSize(manifests.docs().size() - (int) untyped);
+
+        assertThat(ManifestValidator.topicNames(manifests))
+                .containsExactlyInAnyOrder("training-records", "training-records.dlq", "adapter-events");
+
+        Map<String, Integer> ports = manifests.all(Deployment.class).stream().collect(Collectors.toMap(
+                d -> d.getMetadata().getName(),
+                d -> d.getSpec().getTemplate().getSpec().getContainers().get(0).getPorts().get(0).getContainerPort()));
+        assertThat(ports).containsExactlyInAnyOrderEntriesOf(Map.of("model-registry", 8081, "rag-service", 8080, "tuning-worker", 8082));
+
+        HorizontalPodAutoscaler hpa = manifests.all(HorizontalPodAutoscaler.class).get(0);
+        assertThat(hpa.getApiVersion()).isEqualTo("autoscaling/v2");
+        assertThat(hpa.getSpec().getScaleTargetRef().getName()).isEqualTo("rag-service");
+        assertThat(hpa.getSpec().getMetrics().get(0).getResource().getName()).isEqualTo("cpu");
+
+        Container worker = container("tuning-worker");
+        assertThat(worker.getResources().getLimits()).containsEntry("nvidia.com/gpu", new Quantity("1"));
+        assertThat(worker.getEnv()).extracting("name").contains("PYTORCH_LIBRARY_PATH", "PYTORCH_VERSION", "PYTORCH_FLAVOR");
+
+        Kafka kafka = manifests.all(Kafka.class).get(0);
+        assertThat(kafka.getApiVersion()).isEqualTo("kafka.strimzi.io/v1");
+        assertThat(manifests.all(KafkaNodePool.class)).flatExtracting(p -> p.getSpec().getRoles())
+                .contains(ProcessRoles.CONTROLLER, ProcessRoles.BROKER);
+
+        String rules = manifests.all(PrometheusRule.class).get(0).getSpec().getGroups().stream()
+                .flatMap(g -> g.getRules().stream()).map(r -> r.getExpr().toString()).collect(Collectors.joining("\n"));
+        assertThat(rules).contains("ragtune_registry_outbox_pending", "ragtune_registry_outbox_lag_seconds",
+                "ragtune_registry_outbox_failures_total", "kafka_consumergroup_lag", "training-records.dlq");
+    }
+
+    static Container container(String deployment) {
+        return manifests.all(Deployment.class).stream().filter(d -> d.getMetadata().getName().equals(deployment))
+                .findFirst().orElseThrow().getSpec().getTemplate().getSpec().getContainers().get(0);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"model-registry", "rag-service", "tuning-worker"})
+    void theImageStartsWhatTheModuleBuilds(String module) {
+        var r = DockerImageValidator.validate(REPO, module, manifests);
+        r.notes().forEach(n -> System.out.println("[KubernetesManifestsTest] " + n));
+        assertThat(r.problems()).as("problems in deploy/docker/" + module).isEmpty();
+    }
+
+    @Test
+    void theModelRegistryPomBuildsAQuarkusApp() {
+        assertThat(DockerImageValidator.buildsQuarkusApp(REPO.resolve("model-registry/pom.xml"))).isTrue();
+        assertThat(DockerImageValidator.buildsQuarkusApp(REPO.resolve("common/pom.xml"))).isFalse();
+    }
+
+    // ------------------------------------------------------------------ each check can fail
+
+    /** {description, file, text to replace (must occur exactly once), replacement, expected problem fragment} */
+    static Stream<Arguments> brokenManifests() {
+        return Stream.of(
+                Arguments.of("misspelled Deployment field", "rag-service/deployment.yaml",
+                        "containerPort: 8080", "containerPrt: 8080",
+                        "unknown field 'spec.template.spec.containers[0].ports[0].containerPrt'"),
+                Arguments.of("Deployment selector does not match its pods", "model-registry/deployment.yaml",
+                        "matchLabels:\n      app.kubernetes.io/name: model-registry", "matchLabels:\n      app.kubernetes.io/name: model-registri",
+                        "spec.selector {app.kubernetes.io/name=model-registri} does not match the pod template labels"),
+                Arguments.of("Service selects no pod", "rag-service/service.yaml",
+                        "selector:\n    app.kubernetes.io/name: rag-service", "selector:\n    app.kubernetes.io/name: rag-servic",
+                        "selector {app.kubernetes.io/name=rag-servic} matches no pod template"),
+                Arguments.of("probe port not on the container", "model-registry/deployment.yaml",
+                        "- name: http\n              containerPort: 8081", "- name: web\n              containerPort: 8081",
+                        "readinessProbe port 'http' is not a port of the container"),
+                Arguments.of("probe missing", "model-registry/deployment.yaml",
+                        "readinessProbe:", "readinesProbe:",
+                        "container 'model-registry': readinessProbe is missing"),
+                Arguments.of("probe on the wrong health endpoint", "tuning-worker/deployment.yaml",
+                        "path: /q/health/ready", "path: /q/health/live",
+                        "readinessProbe path '/q/health/live' must be /q/health/ready"),
+                Arguments.of("ConfigMap that does not exist", "tuning-worker/deployment.yaml",
+                        "name: tuning-worker-config", "name: tuning-worker-conf",
+                        "envFrom references ConfigMap 'tuning-worker-conf' which is not in the manifests"),
+                Arguments.of("Secret key that does not exist", "rag-service/deployment.yaml",
+                        "key: rag-service-registry-key", "key: rag-service-registry-kye",
+                        "references key 'rag-service-registry-kye' missing from Secret 'ragtune-service-credentials'"),
+                Arguments.of("Secret volume that does not exist", "rag-service/deployment.yaml",
+                        "secretName: rag-service-api-keys", "secretName: rag-api-keys",
+                        "references Secret 'rag-api-keys' which is not in the manifests"),
+                Arguments.of("PVC that does not exist", "model-registry/deployment.yaml",
+                        "claimName: model-registry-blobs", "claimName: model-registry-blob",
+                        "references PersistentVolumeClaim 'model-registry-blob' which is not in the manifests"),
+                Arguments.of("volumeMount of no volume", "model-registry/deployment.yaml",
+                        "- name: tmp\n              mountPath: /tmp", "- name: temp\n              mountPath: /tmp",
+                        "volumeMount 'temp' names no volume of the pod"),
+                Arguments.of("read-only root file system without a writable /tmp", "model-registry/deployment.yaml",
+                        "- name: tmp\n              mountPath: /tmp", "- name: tmp\n              mountPath: /scratch",
+                        "read-only root file system but no volume mounted at /tmp"),
+                Arguments.of("HPA targets a Deployment that does not exist", "rag-service/hpa.yaml",
+                        "kind: Deployment\n    name: rag-service", "kind: Deployment\n    name: rag",
+                        "scaleTargetRef Deployment/rag is not in the manifests"),
+                Arguments.of("HPA in an API version without a model here", "rag-service/hpa.yaml",
+                        "apiVersion: autoscaling/v2", "apiVersion: autoscaling/v3",
+                        "no model for apiVersion 'autoscaling/v3' kind 'HorizontalPodAutoscaler'"),
+                Arguments.of("HPA target also sets replicas", "rag-service/deployment.yaml",
+                        "spec:\n  # no \"replicas\"", "spec:\n  replicas: 2\n  # no \"replicas\"",
+                        "sets spec.replicas although HorizontalPodAutoscaler/rag-service owns the count"),
+                Arguments.of("HPA on CPU without a CPU request", "rag-service/deployment.yaml",
+                        "requests:\n              cpu: \"2\"\n", "requests:\n",
+                        "scales on cpu utilisation but container 'rag-service' of rag-service has no cpu request"),
+                Arguments.of("GPU pod without the GPU toleration", "tuning-worker/deployment.yaml",
+                        "        - key: nvidia.com/gpu\n          operator: Exists\n          effect: NoSchedule\n",
+                        "        - key: dedicated\n          operator: Exists\n          effect: NoSchedule\n",
+                        "does not tolerate the nvidia.com/gpu taint"),
+                Arguments.of("misspelled KafkaTopic field", "kafka/topics.yaml",
+                        "  partitions: 12", "  partition: 12",
+                        "unknown field 'spec.partition'"),
+                Arguments.of("unknown Strimzi listener type", "kafka/kafka.yaml",
+                        "type: internal\n        tls: false", "type: internl\n        tls: false",
+                        "the Kafka model does not understand the value of 'spec.kafka.listeners[0].type'"),
+                Arguments.of("node pool bound to another Kafka", "kafka/kafka.yaml",
+                        "strimzi.io/cluster: ragtune\nspec:\n  replicas: 3", "strimzi.io/cluster: ragtun\nspec:\n  replicas: 3",
+                        "KRaft needs KafkaNodePools (label strimzi.io/cluster: ragtune) with at least one controller and one broker"),
+                Arguments.of("more topic replicas than brokers", "kafka/kafka.yaml",
+                        "  replicas: 3\n  roles:", "  replicas: 2\n  roles:",
+                        "3 replicas but Kafka 'ragtune' has only 2 brokers"),
+                Arguments.of("misspelled CloudNativePG field", "postgres/cluster.yaml",
+                        "  instances: 3", "  instance: 3",
+                        "unknown field 'spec.instance'"),
+                Arguments.of("Database owned by an undeclared role", "postgres/cluster.yaml",
+                        "  owner: rag\n", "  owner: rags\n",
+                        "owner 'rags' is not a role of Cluster 'ragtune-pg'"),
+                Arguments.of("service points at a database nobody creates", "rag-service/configmap.yaml",
+                        "5432/rag", "5432/ragdb",
+                        "names database 'ragdb' which Cluster 'ragtune-pg' does not create"),
+                Arguments.of("service logs in as a role that does not own its database", "secrets.yaml",
+                        "username: worker", "username: workers",
+                        "RAGTUNE_WORKER_DB_USER is 'workers' but database 'worker' is owned by 'worker'"),
+                Arguments.of("Kafka bootstrap on the TLS listener", "model-registry/configmap.yaml",
+                        "svc:9092", "svc:9093",
+                        "RAGTUNE_KAFKA_BOOTSTRAP port 9093 is not a plain (non-TLS) listener"),
+                Arguments.of("registry URL with a wrong port", "tuning-worker/configmap.yaml",
+                        "model-registry.ragtune.svc:8081", "model-registry.ragtune.svc:8080",
+                        "RAGTUNE_WORKER_REGISTRY_URL port 8080 is not a port of Service/model-registry"),
+                Arguments.of("ServiceMonitor on a port no Service has", "monitoring/servicemonitor.yaml",
+                        "    - port: http\n      path: /q/metrics", "    - port: metrics\n      path: /q/metrics",
+                        "endpoint port 'metrics' is not a named port"),
+                Arguments.of("broken PromQL", "monitoring/prometheusrule.yaml",
+                        "max(ragtune_registry_outbox_pending{namespace=\"ragtune\"}) > 100",
+                        "max(ragtune_registry_outbox_pending{namespace=\"ragtune\"} > 100",
+                        "rule RagtuneRegistryOutboxBacklog has unbalanced brackets"),
+                Arguments.of("manifest not listed in the kustomization", "kustomization.yaml",
+                        "  - rag-service/pdb.yaml\n", "",
+                        "does not list 'rag-service/pdb.yaml'"),
+                Arguments.of("wrong namespace", "rag-service/pdb.yaml",
+                        "namespace: ragtune", "namespace: default",
+                        "metadata.namespace must be 'ragtune'"),
+                Arguments.of("invalid YAML", "namespace.yaml",
+                        "  name: ragtune\n", "  name: ragtune\n  bad: [unclosed\n",
+                        "namespace.yaml: does not parse as YAML"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("brokenManifests")
+    void theValidatorRejects(String description, String file, String from, String to, String expected) throws IOException {
+        assertThat(manifests.problems()).as("the unbroken manifests must not have this problem").noneMatch(p -> p.contains(expected));
+        Path dir = copy(KUBE, tmp.resolve("kubernetes"));
+        replaceOnce(dir.resolve(file), from, to);
+        var r = ManifestValidator.validate(dir);
+        assertThat(r.problems()).as(description).anyMatch(p -> p.contains(expected));
+    }
+
+    @Test
+    void theValidatorRejectsAListedFileThatIsMissing() throws IOException {
+        Path dir = copy(KUBE, tmp.resolve("kubernetes"));
+        Files.delete(dir.resolve("rag-service/pdb.yaml"));
+        assertThat(ManifestValidator.validate(dir).problems()).anyMatch(p -> p.contains("lists 'rag-service/pdb.yaml' which does not exist"));
+    }
+
+    @Test
+    void theValidatorRejectsAKindWithoutModel() throws IOException {
+        Path dir = copy(KUBE, tmp.resolve("kubernetes"));
+        Files.writeString(dir.resolve("extra.yaml"), """
+                apiVersion: example.com/v1
+                kind: Gadget
+                metadata:
+                  name: g
+                  namespace: ragtune
+                  labels:
+                    app.kubernetes.io/part-of: ragtune
+                """);
+        Files.writeString(dir.resolve("kustomization.yaml"), Files.readString(dir.resolve("kustomization.yaml"))
+                .replace("resources:\n", "resources:\n  - extra.yaml\n"));
+        assertThat(ManifestValidator.validate(dir).problems()).anyMatch(p -> p.contains("no model for apiVersion 'example.com/v1' kind 'Gadget'"));
+    }
+
+    /** {description, module, text to replace (exactly once), replacement, expected problem fragment} */
+    static Stream<Arguments> brokenImages() {
+        return Stream.of(
+                Arguments.of("start command runs another jar", "model-registry",
+                        "\"/deployments/quarkus-run.jar\"]", "\"/deployments/app.jar\"]",
+                        "the start command runs '/deployments/app.jar', not /deployments/quarkus-run.jar"),
+                Arguments.of("shell-form ENTRYPOINT", "model-registry",
+                        "ENTRYPOINT [\"java\", \"-Djava.util.logging.manager=org.jboss.logmanager.LogManager\", \"-jar\", \"/deployments/quarkus-run.jar\"]",
+                        "ENTRYPOINT java -jar /deployments/quarkus-run.jar",
+                        "ENTRYPOINT must use the exec (JSON) form"),
+                Arguments.of("copies another module's artifacts", "rag-service",
+                        "COPY --chown=10001:10001 rag-service/target/quarkus-app/lib/", "COPY --chown=10001:10001 model-registry/target/quarkus-app/lib/",
+                        "does not copy rag-service/target/quarkus-app/lib/ to /deployments/lib/"),
+                Arguments.of("forgets the quarkus/ folder", "model-registry",
+                        "COPY --chown=10001:10001 model-registry/target/quarkus-app/quarkus/ /deployments/quarkus/\n", "",
+                        "does not copy model-registry/target/quarkus-app/quarkus/ to /deployments/quarkus/"),
+                Arguments.of("exposes another port", "tuning-worker",
+                        "EXPOSE 8082", "EXPOSE 8080",
+                        "does not include port 8082 that the Deployment's container uses"),
+                Arguments.of("runs as root", "rag-service",
+                        "USER 10001:10001\n", "",
+                        "USER must be set to a non-root user"),
+                Arguments.of("wrong working directory", "model-registry",
+                        "WORKDIR /deployments", "WORKDIR /app",
+                        "WORKDIR must be /deployments"),
+                Arguments.of("not a Java 21 base", "rag-service",
+                        "FROM eclipse-temurin:21-jre-noble", "FROM eclipse-temurin:17-jre-noble",
+                        "the final image must be a Java 21 JRE"),
+                Arguments.of("CUDA flavour DJL has no JNI for", "tuning-worker",
+                        "PYTORCH_FLAVOR=cu128", "PYTORCH_FLAVOR=cu999",
+                        "ENV PYTORCH_FLAVOR=cu999 has no JNI library"),
+                Arguments.of("libtorch version DJL's JNI was not built for", "tuning-worker",
+                        "PYTORCH_VERSION=2.7.1", "PYTORCH_VERSION=2.5.1",
+                        "ENV PYTORCH_VERSION=2.5.1 does not match pytorch-jni"),
+                Arguments.of("library path that is not in the image", "tuning-worker",
+                        "PYTORCH_LIBRARY_PATH=/opt/libtorch/lib", "PYTORCH_LIBRARY_PATH=/usr/lib/libtorch",
+                        "ENV PYTORCH_LIBRARY_PATH=/usr/lib/libtorch is not a directory the Dockerfile copies"),
+                Arguments.of("tuning-worker without a CUDA base", "tuning-worker",
+                        "ARG CUDA_IMAGE=nvidia/cuda:12.8.1-runtime-ubuntu24.04", "ARG CUDA_IMAGE=ubuntu:24.04",
+                        "its final image must be an nvidia/cuda base"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("brokenImages")
+    void theImageCheckRejects(String description, String module, String from, String to, String expected) throws IOException {
+        Path repo = imageRepo();
+        assertThat(DockerImageValidator.validate(repo, module, manifests).problems()).as("unbroken copy").isEmpty();
+        replaceOnce(repo.resolve("deploy/docker").resolve(module).resolve("Dockerfile"), from, to);
+        assertThat(DockerImageValidator.validate(repo, module, manifests).problems()).as(description).anyMatch(p -> p.contains(expected));
+    }
+
+    @Test
+    void aModuleWithApplicationPropertiesMustBuildAQuarkusAppOnThePortTheImageExposes() throws IOException {
+        Path repo = imageRepo();
+        Path pom = repo.resolve("model-registry/pom.xml");
+        Path props = repo.resolve("model-registry/src/main/resources/application.properties");
+
+        replaceOnce(props, "quarkus.http.port=8081", "quarkus.http.port=9090");
+        assertThat(DockerImageValidator.validate(repo, "model-registry", manifests).problems())
+                .anyMatch(p -> p.contains("quarkus.http.port is 9090 but the image and Deployment use 8081"));
+        replaceOnce(props, "quarkus.http.port=9090", "quarkus.http.port=8081");
+
+        replaceOnce(pom, "<artifactId>quarkus-maven-plugin</artifactId>", "<artifactId>maven-jar-plugin</artifactId>");
+        assertThat(DockerImageValidator.validate(repo, "model-registry", manifests).problems())
+                .anyMatch(p -> p.contains("does not run quarkus-maven-plugin's build goal"));
+    }
+
+    @Test
+    void aModuleThatIsNotQuarkusYetIsAnAssumptionUntilItHasApplicationProperties() throws IOException {
+        Path repo = imageRepo();
+        Path props = repo.resolve("rag-service/src/main/resources/application.properties");
+        Files.deleteIfExists(props);
+        Files.writeString(repo.resolve("rag-service/pom.xml"), """
+                <project><modelVersion>4.0.0</modelVersion><artifactId>rag-service</artifactId></project>
+                """);
+        var before = DockerImageValidator.validate(repo, "rag-service", manifests);
+        assertThat(before.problems()).isEmpty();
+        assertThat(before.notes()).anyMatch(n -> n.startsWith("ASSUMPTION rag-service: not a Quarkus app yet"));
+
+        Files.createDirectories(props.getParent());
+        Files.writeString(props, "quarkus.http.port=8080\n");
+        assertThat(DockerImageValidator.validate(repo, "rag-service", manifests).problems())
+                .anyMatch(p -> p.contains("rag-service/pom.xml: has application.properties but does not run quarkus-maven-plugin's build goal"));
+    }
+
+    @Test
+    void theDockerfileParserJoinsContinuationsAndSkipsComments() {
+        var in = DockerImageValidator.parse("""
+                # comment
+                FROM a AS b
+
+                RUN one \\
+                 && two
+                ENV X=1 \\
+                    Y="two words"
+                """);
+        assertThat(in).extracting(DockerImageValidator.Instruction::keyword).containsExactly("FROM", "RUN", "ENV");
+        assertThat(in.get(1).args()).isEqualTo("one && two");
+        assertThat(DockerImageValidator.parseEnv(in.get(2).args())).containsExactly(Map.entry("X", "1"), Map.entry("Y", "two words"));
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    /** A minimal copy of the repository for the image checks: deploy/docker and the three modules' pom and properties. */
+    private Path imageRepo() throws IOException {
+        Path repo = tmp.resolve("repo");
+        copy(REPO.resolve("deploy/docker"), repo.resolve("deploy/docker"));
+        for (String m : MODULES) {
+            Files.createDirectories(repo.resolve(m));
+            Files.copy(REPO.resolve(m).resolve("pom.xml"), repo.resolve(m).resolve("pom.xml"));
+            Path props = REPO.resolve(m).resolve("src/main/resources/application.properties");
+            if (Files.isRegularFile(props)) {
+                Files.createDirectories(repo.resolve(m).resolve("src/main/resources"));
+                Files.copy(props, repo.resolve(m).resolve("src/main/resources/application.properties"));
+            }
+        }
+        return repo;
+    }
+
+    static Path copy(Path from, Path to) throws IOException {
+        try (Stream<Path> s = Files.walk(from)) {
+            for (Path p : s.sorted(Comparator.naturalOrder()).toList()) {
+                Path t = to.resolve(from.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(t);
+                } else {
+                    Files.copy(p, t);
+                }
+            }
+        }
+        return to;
+    }
+
+    static void replaceOnce(Path file, String from, String to) throws IOException {
+        String text = Files.readString(file);
+        int first = text.indexOf(from);
+        assertThat(first).as("'%s' in %s", from, file).isNotNegative();
+        assertThat(text.indexOf(from, first + 1)).as("'%s' occurs more than once in %s", from, file).isNegative();
+        Files.writeString(file, text.substring(0, first) + to + text.substring(first + from.length()));
+    }
+}

@@ -1,0 +1,56 @@
+package dev.ragtune.rag.adapters;
+
+import java.time.Instant;
+import java.util.concurrent.atomic.AtomicLong;
+
+import dev.ragtune.common.generate.OrtAdapter;
+
+/**
+ * One adapter version loaded into ONNX Runtime. Its lease count and closed state are guarded by
+ * the {@link AdapterTable}'s lock; it is closed once no request holds it and no alias points at it.
+ */
+public final class LoadedVersion {
+    private final String adapter;
+    private final int version;
+    private final OrtAdapter ort;
+    private final Instant loadedAt;
+    private final AtomicLong served = new AtomicLong();
+    int leases;
+    boolean closed;
+
+    public LoadedVersion(String adapter, int version, OrtAdapter ort, Instant loadedAt) {
+        this.adapter = adapter;
+        this.version = version;
+        this.ort = ort;
+        this.loadedAt = loadedAt;
+    }
+
+    public String adapter() {
+        return adapter;
+    }
+
+    public int version() {
+        return version;
+    }
+
+    public String key() {
+        return adapter + "@" + version;
+    }
+
+    /** The ONNX Runtime adapter; valid only while a lease on this version is held. */
+    public OrtAdapter ort() {
+        return ort;
+    }
+
+    public Instant loadedAt() {
+        return loadedAt;
+    }
+
+    public long served() {
+        return served.get();
+    }
+
+    void countServed() {
+        served.incrementAndGet();
+    }
+}

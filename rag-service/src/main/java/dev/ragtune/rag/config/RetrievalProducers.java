@@ -1,0 +1,59 @@
+package dev.ragtune.rag.config;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Disposes;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
+
+import dev.ragtune.rag.embed.SentenceEmbedder;
+import dev.ragtune.rag.index.ChunkIndex;
+import dev.ragtune.rag.ingest.DocumentParser;
+import dev.ragtune.rag.retrieve.HybridRetriever;
+import dev.ragtune.rag.retrieve.RetrievalCore;
+
+/**
+ * CDI beans around the plain retrieval core: one {@link RetrievalCore} built from {@link RagConfig}, and its parts for
+ * injection ({@code @Inject HybridRetriever retriever;} in the query endpoints).
+ */
+@ApplicationScoped
+public class RetrievalProducers {
+
+    @Produces
+    @Singleton
+    RetrievalCore core(RagConfig config) {
+        RagConfig.Ingest in = config.ingest();
+        RagConfig.Embedding em = config.embedding();
+        RagConfig.Retrieval r = config.retrieval();
+        return RetrievalCore.open(new RetrievalCore.Settings(config.indexDir(), em.modelDir(), em.batchSize(), em.maxSequenceLength(),
+                em.threads(), in.chunkTokens(), in.chunkOverlapTokens(), in.languages(), in.maxDocumentBytes(), r.rrfK(),
+                r.candidates()));
+    }
+
+    void close(@Disposes RetrievalCore core) {
+        core.close();
+    }
+
+    @Produces
+    @Singleton
+    HybridRetriever retriever(RetrievalCore core) {
+        return core.retriever();
+    }
+
+    @Produces
+    @Singleton
+    SentenceEmbedder embedder(RetrievalCore core) {
+        return core.embedder();
+    }
+
+    @Produces
+    @Singleton
+    ChunkIndex index(RetrievalCore core) {
+        return core.index();
+    }
+
+    @Produces
+    @Singleton
+    DocumentParser parser(RetrievalCore core) {
+        return core.parser();
+    }
+}

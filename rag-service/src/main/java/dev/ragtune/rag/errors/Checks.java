@@ -1,0 +1,78 @@
+package dev.ragtune.rag.errors;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+/** Input checks shared by the resources; each failure is a 400 naming the field. */
+public final class Checks {
+
+    /** Document ids: letters, digits, {@code . _ - : /}, not starting with a separator, at most 256 characters. */
+    public static final Pattern DOCUMENT_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:/-]{0,255}");
+    public static final Pattern METADATA_KEY = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}");
+    public static final int MAX_METADATA_VALUE = 1024;
+    public static final int MAX_METADATA_KEYS = 64;
+
+    private Checks() {
+    }
+
+    public static String documentId(String value) {
+        if (value == null || value.isBlank()) {
+            return null;
+        }
+        if (!DOCUMENT_ID.matcher(value).matches() || value.contains("//") || value.contains("..")) {
+            throw ApiException.badRequest("document id '" + abbreviate(value) + "' is invalid: letters, digits, '.', '_', '-', ':' and '/',"
+                    + " starting with a letter or digit, no '..' or '//', at most 256 characters");
+        }
+        return value;
+    }
+
+    /** A JSON object of strings (absent or null: empty). */
+    public static Map<String, String> metadata(JsonNode node, String field) {
+        Map<String, String> out = new LinkedHashMap<>();
+        if (node == null || node.isNull() || node.isMissingNode()) {
+            return out;
+        }
+        if (!node.isObject()) {
+            throw ApiException.badRequest(field + " must be a JSON object of strings");
+        }
+        if (node.size() > MAX_METADATA_KEYS) {
+            throw ApiException.badRequest(field + " has " + node.size() + " keys; at most " + MAX_METADATA_KEYS);
+        }
+        node.fields().forEachRemaining(e -> {
+            if (!METADATA_KEY.matcher(e.getKey()).matches()) {
+                throw ApiException.badRequest(field + " key '" + abbreviate(e.getKey())
+                        + "' is invalid: letters, digits, '_', '.', '-', at most 64 characters");
+            }
+            JsonNode v = e.getValue();
+            if (!v.isTextual() && !v.isNumber() && !v.isBoolean()) {
+                throw ApiException.badRequest(field + "." + e.getKey() + " must be a string");
+            }
+            String text = v.asText();
+            if (text.length() > MAX_METADATA_VALUE) {
+                throw ApiException.badRequest(field + "." + e.getKey() + " is longer than " + MAX_METADATA_VALUE + " characters");
+            }
+            out.put(e.getKey(), text);
+        });
+        return out;
+    }
+
+    /** Metadata given as a JSON text (a multipart part). */
+    public static Map<String, String> metadata(String json, ObjectMapper mapper, String field) {
+        if (json == null || json.isBlank()) {
+            return new LinkedHashMap<>();
+        }
+        try {
+            return metadata(mapper.readTree(json), field);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw ApiException.badRequest(field + " is not valid JSON: " + e.getOriginalMessage());
+        }
+    }
+
+    public static String abbreviate(String s) {
+        return s.length() <= 80 ? s : s.substring(0, 77) + "...";
+    }
+}

@@ -1,0 +1,27 @@
+package dev.ragtune.rag.generate;
+
+import dev.ragtune.rag.adapters.AdapterReferenceException;
+import dev.ragtune.rag.errors.ApiException;
+
+/** Turns the answer pipeline's exceptions into the service's API errors (status and a message naming the cause). */
+public final class AnswerErrors {
+    private AnswerErrors() {
+    }
+
+    /** The API error for {@code e}, or null when it is not one a caller caused (an internal error). */
+    public static ApiException toApi(Throwable e) {
+        if (e instanceof ApiException api) {
+            return api;
+        }
+        if (e instanceof AdapterReferenceException ref) {
+            return ref.status() == 404 ? ApiException.notFound(ref.getMessage()) : ApiException.badRequest(ref.getMessage());
+        }
+        if (e instanceof PromptTooLongException || e instanceof IllegalArgumentException) {
+            return ApiException.badRequest(e.getMessage());
+        }
+        if (e instanceof GenerationBusyException) {
+            return new ApiException(503, "unavailable", e.getMessage());
+        }
+        return null;
+    }
+}

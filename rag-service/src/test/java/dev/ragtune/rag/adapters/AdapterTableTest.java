@@ -1,0 +1,154 @@
+package dev.ragtune.rag.adapters;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import dev.ragtune.common.demo.DemoCheckpointWriter;
+import dev.ragtune.common.demo.DemoPreset;
+import dev.ragtune.common.generate.OrtAdapter;
+import dev.ragtune.common.lora.OnnxAdapterWriter;
+import dev.ragtune.rag.generation.TestAdapters;
+
+/** Reference counting and atomic alias switches over real ONNX Runtime adapters. */
+@Tag("core")
+class AdapterTableTest {
+    static final String A = "support-bot";
+    @TempDir
+    static Path tmp;
+    static Path adapterFile;
+
+    @BeforeAll
+    static void adapter() throws Exception {
+        DemoCheckpointWriter.write(tmp.resolve("m"), DemoPreset.TINY, 3);
+        adapterFile = TestAdapters.writeRandom(tmp.resolve("m"), tmp.resolve("a"), 1).resolve(OnnxAdapterWriter.FILE_NAME);
+    }
+
+    static LoadedVersion load(int version) {
+        return new LoadedVersion(A, version, OrtAdapter.load(A + "@" + version, adapterFile), Instant.now());
+    }
+
+    static AdapterRef alias(String alias) {
+        return new AdapterRef(A, alias, null);
+    }
+
+    @Test
+    void aRequestKeepsItsVersionAcrossASwitchAndTheOldVersionClosesAfterItsLastRequest() {
+        AdapterTable t = new AdapterTable(Set.of(A));
+        LoadedVersion v1 = load(1);
+        LoadedVersion v2 = load(2);
+        assertThat(t.setAlias(A, "production", v1)).isTrue();
+        AdapterLease early = t.tryLease(alias("production")).orElseThrow();
+        AdapterLease early2 = t.tryLease(alias("production")).orElseThrow();
+        assertThat(t.setAlias(A, "production", v2)).isTrue();
+        AdapterLease late = t.tryLease(alias("production")).orElseThrow();
+        assertThat(early.version()).isEqualTo(1);
+        assertThat(late.version()).isEqualTo(2);
+        assertThat(AdapterTable.isClosed(v1)).isFalse();
+        assertThat(t.snapshot()).extracting(AdapterTable.VersionState::version, AdapterTable.VersionState::inFlight)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple(1, 2), org.assertj.core.groups.Tuple.tuple(2, 1));
+        early.close();
+        early.close(); // idempotent: one release per lease
+        assertThat(AdapterTable.isClosed(v1)).isFalse();
+        early2.close();
+        assertThat(AdapterTable.isClosed(v1)).isTrue();
+        assertThat(t.loaded(A, 1)).isEmpty();
+        late.close();
+        assertThat(AdapterTable.isClosed(v2)).isFalse(); // production still points at it
+        assertThat(t.timeline()).extracting(AliasChange::version).containsExactly(1, 2);
+    }
+
+    @Test
+    void aVersionStaysWhileAnyAliasPointsAtItAndSwitchingBackReusesTheLoadedOne() {
+        AdapterTable t = new AdapterTable(Set.of(A));
+        LoadedVersion v1 = load(1);
+        t.setAlias(A, "production", v1);
+        assertThat(t.setAliasIfLoaded(A, "staging", 1)).isEqualTo(AdapterTable.Switch.SWITCHED);
+        assertThat(t.setAliasIfLoaded(A, "staging", 1)).isEqualTo(AdapterTable.Switch.UNCHANGED);
+        assertThat(t.setAliasIfLoaded(A, "staging", 7)).isEqualTo(AdapterTable.Switch.NOT_LOADED);
+        t.setAlias(A, "production", load(2));
+        assertThat(AdapterTable.isClosed(v1)).isFalse(); // staging → 1
+        assertThat(t.setAliasIfLoaded(A, "production", 1)).isEqualTo(AdapterTable.Switch.SWITCHED);
+        assertThat(t.removeAlias(A, "staging")).isTrue();
+        assertThat(AdapterTable.isClosed(v1)).isFalse(); // production → 1 again
+        assertThat(t.removeAlias(A, "production")).isTrue();
+        assertThat(AdapterTable.isClosed(v1)).isTrue();
+        assertThat(t.removeAlias(A, "production")).isFalse();
+        assertThat(t.snapshot()).isEmpty(); // version 2 was closed when production left it
+    }
+
+    @Test
+    void aVersionLoadedForOneRequestIsClosedAfterItAndADuplicateLoadIsDropped() {
+        AdapterTable t = new AdapterTable(Set.of(A));
+        assertThat(t.tryLease(new AdapterRef(A, null, 3))).isEmpty();
+        LoadedVersion first = load(3);
+        LoadedVersion second = load(3);
+        AdapterLease a = t.leaseInstalled(first);
+        AdapterLease b = t.leaseInstalled(second); // raced: the one installed first is used, the other closed
+        assertThat(AdapterTable.isClosed(second)).isTrue();
+        assertThat(b.ort()).isSameAs(first.ort());
+        a.close();
+        assertThat(AdapterTable.isClosed(first)).isFalse();
+        b.close();
+        assertThat(AdapterTable.isClosed(first)).isTrue();
+    }
+
+    @Test
+    void unknownAdaptersAndUnsetAliasesAreNotFound() {
+        AdapterTable t = new AdapterTable(Set.of(A));
+        assertThatThrownBy(() -> t.tryLease(new AdapterRef("other", "production", null)))
+                .isInstanceOfSatisfying(AdapterReferenceException.class, e -> assertThat(e.status()).isEqualTo(404))
+                .hasMessageContaining("'other' is not served here");
+        assertThatThrownBy(() -> t.tryLease(alias("production"))).hasMessageContaining("no alias 'production'");
+        assertThat(t.tryLease(AdapterRef.BASE).orElseThrow().isBase()).isTrue();
+    }
+
+    @Test
+    void noLeasedVersionIsEverClosedWhileAliasesMoveConcurrently() throws Exception {
+        AdapterTable t = new AdapterTable(Set.of(A));
+        t.setAlias(A, "production", load(1));
+        AtomicBoolean running = new AtomicBoolean(true);
+        ExecutorService pool = Executors.newFixedThreadPool(6);
+        List<Future<Integer>> leasers = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            leasers.add(pool.submit(() -> {
+                int n = 0;
+                while (running.get()) {
+                    try (AdapterLease l = t.tryLease(alias("production")).orElseThrow()) {
+                        LoadedVersion v = t.loaded(A, l.version()).orElseThrow(); // still installed while leased
+                        assertThat(AdapterTable.isClosed(v)).isFalse();
+                        n++;
+                    }
+                }
+                return n;
+            }));
+        }
+        for (int s = 0; s < 200; s++) {
+            int next = s % 3 + 1;
+            if (t.setAliasIfLoaded(A, "production", next) == AdapterTable.Switch.NOT_LOADED) {
+                t.setAlias(A, "production", load(next));
+            }
+        }
+        running.set(false);
+        for (Future<Integer> f : leasers) {
+            assertThat(f.get()).isPositive();
+        }
+        pool.shutdown();
+        assertThat(t.snapshot()).hasSize(1);
+        assertThat(t.snapshot().get(0).inFlight()).isZero();
+    }
+}
