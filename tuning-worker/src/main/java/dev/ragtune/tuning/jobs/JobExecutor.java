@@ -127,9 +127,10 @@ public final class JobExecutor {
                 log.warn("job {} abandoned here: {}", job.id(), e.getMessage());
             } catch (RegistryException e) {
                 outcome = end(job, JobStatus.FAILED, "the registry refused (" + e.status() + " " + e.code() + "): " + e.getMessage(), clock);
-            } catch (RuntimeException | IOException e) {
+            } catch (Exception | Error e) {
+                // an Error too (a native library, a missing class): the job must end visibly, never hang RUNNING
                 log.error("job " + job.id() + " failed", e);
-                outcome = end(job, JobStatus.FAILED, describe(e), clock);
+                outcome = end(job, JobStatus.FAILED, e.getClass().getSimpleName() + ": " + describe(e), clock);
             } finally {
                 running.remove(job.id());
             }
@@ -152,7 +153,7 @@ public final class JobExecutor {
         return status;
     }
 
-    static String describe(Exception e) {
+    static String describe(Throwable e) {
         String m = e.getMessage();
         return m == null || m.isBlank() ? e.getClass().getSimpleName() : m;
     }
@@ -214,6 +215,13 @@ public final class JobExecutor {
         }
         Path candidateDir = jobDir.resolve("candidate");
         AdapterPackage.deleteRecursively(candidateDir);
+        // The trainer updates its parameters in place outside the gradient collector, which libtorch allows only
+        // with autograd off. Grad mode is per thread, and DJL's PtEngine switches it off only on the thread that
+        // initialised the engine; a job thread that did not (another test or component came first) would fail
+        // with "a leaf Variable that requires grad is being used in an in-place operation".
+        // (Load the engine first: before that the native method is not linked.)
+        ai.djl.engine.Engine.getEngine("PyTorch");
+        ai.djl.pytorch.jni.JniUtils.setGradMode(false);
         TrainingResult trained = TrainingRun.run(settings.checkpointDir(), data.train(), candidateDir, options, listener(hb));
         TrainingMetrics tm = trained.metrics();
         store.recordResults(job.id(), owner, null, null, curveJson(tm.lossCurve()));

@@ -98,7 +98,8 @@ public class JobService {
                     // run jobs back to back while there are some
                 }
             }
-        } catch (RuntimeException e) {
+        } catch (Exception | Error e) {
+            // never let an exception end the scheduled loop (a scheduled task that throws is not run again)
             log.warn("job loop round failed, retrying next round: {}", e.getMessage(), e);
         }
     }

@@ -91,7 +91,7 @@ class JobApiTest {
         return JSON.readTree(body);
     }
 
- /**
+    /**
      * Polls the job until it ended. Bounded generously (90 min): an idle 2-core machine trains the tiny model's
      * 640 steps in about half a minute, but on a machine shared by several builds it took over 20 minutes.
      */
@@ -131,7 +131,8 @@ class JobApiTest {
         post(EmbeddedServices.OPS, "{\"adapter\": \"" + ADAPTER + "\"}").then().statusCode(409);
 
         JsonNode job = awaitEnd(id);
-        System.out.println("job: " + job.toPrettyString().substring(0, Math.min(4000, job.toPrettyString().length())));
+        System.out.println("job " + job.path("status").asText() + ": progress " + job.path("progress") + ", phaseSeconds "
+                + job.path("phaseSeconds") + ", error " + job.path("error"));
         assertThat(job.path("status").asText()).as("error: %s", job.path("error")).isEqualTo("SUCCEEDED");
         assertThat(job.path("registryVersion").asInt()).isEqualTo(1);
         assertThat(job.path("snapshot").path("trainRecords").asInt()).isEqualTo(20);
@@ -161,16 +162,18 @@ class JobApiTest {
             assertThat(job.path("metrics")).isEqualTo(metrics);
             assertThat(v1.aliases()).contains("staging");
 
-            // what is served: the registry's files, downloaded and verified, answer through ONNX Runtime
+            // what is served: the registry's files, downloaded and verified, give the same answers through ONNX Runtime
+            // (the job's own measure: greedy, reference tokens + 8 new tokens at most, normalised exact match)
             Path downloaded = registry.downloadVersion(v1, JobServices.workDir.resolve("downloaded-v1"));
             try (ServingModel serving = ServingModel.open(JobServices.checkpoint, JobServices.workDir.resolve("onnx-cache"), Precision.FP32, 0);
                  var ort = serving.loadAdapter("v1", downloaded)) {
-                int right = 0;
-                for (List<ChatMessage> fact : facts) {
-                    String answer = serving.generator().complete(serving.tokenizer().encodeChatPrompt(fact.subList(0, 1)), 40, ort).trim();
-                    right += answer.equals(fact.get(1).content()) ? 1 : 0;
+                List<dev.ragtune.tuning.eval.EvalExample> examples = new ArrayList<>();
+                for (int i = 0; i < facts.size(); i++) {
+                    examples.add(new dev.ragtune.tuning.eval.EvalExample("fact-" + i, facts.get(i)));
                 }
-                assertThat(right).isGreaterThanOrEqualTo(18);
+                var served = new dev.ragtune.tuning.eval.GreedyAnswerer(serving, 128).score(examples, ort);
+                System.out.println("served from the registry's files: " + served);
+                assertThat(served.exactMatch()).isEqualTo(metrics.path("train_exact_match").asDouble());
             }
 
             // acceptance 4: a job forced to a NaN loss fails and the registry shows no new version
@@ -203,13 +206,15 @@ class JobApiTest {
             assertThat(cancelled.path("progress").path("step").asInt()).isLessThan(cancelled.path("progress").path("totalSteps").asInt());
             assertThat(registry.versions(ADAPTER)).hasSize(1);
 
-            // continual learning: promote v1; a new record; a short job starts from v1's weights
+            // continual learning: promote v1; a new record; a job with the default hyperparameters starts from v1's weights
+            // and trains on all 21 records. (A 2-epoch run at the default peak learning rate forgot half of v1's facts,
+            // train_exact_match 0.95 → 0.48, and the staging rule refused it: see docs/tuning-worker.md.)
             registry.setAlias(ADAPTER, "production", 1, "test: promote v1", false);
             produce(List.of(List.of(ChatMessage.user("What colour is the Tarn of Elvo?"), ChatMessage.assistant("The Tarn of Elvo is copper."))),
                     false, "new-");
             awaitStored(24);
             JsonNode second = awaitEnd(JSON.readTree(post(EmbeddedServices.OPS,
-                    "{\"adapter\": \"" + ADAPTER + "\", \"hyperparameters\": {\"epochs\": 2}}").then().statusCode(202).extract().asString())
+                    "{\"adapter\": \"" + ADAPTER + "\"}").then().statusCode(202).extract().asString())
                     .path("id").asText());
             assertThat(second.path("status").asText()).as("error: %s", second.path("error")).isEqualTo("SUCCEEDED");
             assertThat(second.path("registryVersion").asInt()).isEqualTo(2);
@@ -223,7 +228,8 @@ class JobApiTest {
             assertThat(prod.path("version").asInt()).isEqualTo(1);
             // 21 sampled training records now, one of them new to v1: 18/21 = 0.857 is still 18 of the 20 old facts
             assertThat(prod.path("train_exact_match").asDouble()).as("production re-measured on this job's data").isGreaterThanOrEqualTo(0.85);
-            assertThat(m2.path("metrics").path("train_exact_match").asDouble()).as("knowledge retained").isGreaterThanOrEqualTo(0.85);
+            assertThat(m2.path("metrics").path("train_exact_match").asDouble()).as("old facts retained, the new one learned")
+                    .isGreaterThanOrEqualTo(0.9);
             JsonNode c = m2.path("metrics");
             boolean expectStaging = c.path("train_exact_match").asDouble() >= prod.path("train_exact_match").asDouble()
                     && c.path("exact_match").asDouble() >= prod.path("exact_match").asDouble()
