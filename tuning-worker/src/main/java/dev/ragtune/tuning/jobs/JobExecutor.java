@@ -215,13 +215,6 @@ public final class JobExecutor {
         }
         Path candidateDir = jobDir.resolve("candidate");
         AdapterPackage.deleteRecursively(candidateDir);
-        // The trainer updates its parameters in place outside the gradient collector, which libtorch allows only
-        // with autograd off. Grad mode is per thread, and DJL's PtEngine switches it off only on the thread that
-        // initialised the engine; a job thread that did not (another test or component came first) would fail
-        // with "a leaf Variable that requires grad is being used in an in-place operation".
-        // (Load the engine first: before that the native method is not linked.)
-        ai.djl.engine.Engine.getEngine("PyTorch");
-        ai.djl.pytorch.jni.JniUtils.setGradMode(false);
         TrainingResult trained = TrainingRun.run(settings.checkpointDir(), data.train(), candidateDir, options, listener(hb));
         TrainingMetrics tm = trained.metrics();
         store.recordResults(job.id(), owner, null, null, curveJson(tm.lossCurve()));

@@ -78,6 +78,11 @@ public final class LoraTrainer {
     public TrainingResult train(List<TrainingSequence> data, Hyperparameters hp, LoraAdapter init,
                                 ProgressListener listener) {
         long started = System.nanoTime();
+        // Parameters are updated in place outside the gradient collector, which libtorch allows only with autograd
+        // off. Grad mode is per thread and DJL switches it off only on the thread that initialised the engine, so
+        // a trainer on any other thread (a job runner) would fail with "a leaf Variable that requires grad is being
+        // used in an in-place operation". The engine is loaded by the model already (the native method is linked).
+        ai.djl.pytorch.jni.JniUtils.setGradMode(false);
         List<Example> examples = new ArrayList<>();
         int truncated = 0;
         long tokensPerEpoch = 0;
