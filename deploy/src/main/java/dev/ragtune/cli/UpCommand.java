@@ -60,9 +60,13 @@ public final class UpCommand implements Callable<Integer> {
     @Option(names = "--postgres-port", defaultValue = "${env:RAGTUNE_POSTGRES_PORT:-5433}", description = "PostgreSQL port (default ${DEFAULT-VALUE}; env RAGTUNE_POSTGRES_PORT).")
     int postgresPort;
 
+    @Option(names = "--adapters", split = ",", defaultValue = "${env:RAGTUNE_ADAPTERS:-support-bot}",
+            description = "Adapters rag-service follows and hot-loads (their production alias), comma-separated (default ${DEFAULT-VALUE}; env RAGTUNE_ADAPTERS).")
+    List<String> adapters;
+
     PlatformSettings settings() {
         PlatformHome home = new PlatformHome(dataDir != null ? dataDir : RagtuneCli.home());
-        return new PlatformSettings(home, ragPort, registryPort, workerPort, kafkaPort, postgresPort, checkpoint, Map.of());
+        return new PlatformSettings(home, ragPort, registryPort, workerPort, kafkaPort, postgresPort, checkpoint, adapters, Map.of());
     }
 
     @Override
@@ -158,6 +162,7 @@ public final class UpCommand implements Callable<Integer> {
         cmd.add("--worker-port=" + workerPort);
         cmd.add("--kafka-port=" + kafkaPort);
         cmd.add("--postgres-port=" + postgresPort);
+        cmd.add("--adapters=" + String.join(",", adapters));
         Process child = new ProcessBuilder(cmd)
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))

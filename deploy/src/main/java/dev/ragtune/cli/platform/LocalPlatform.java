@@ -124,7 +124,9 @@ public final class LocalPlatform implements AutoCloseable {
                 .property("ragtune.worker.work-dir", home.workerDir().toString())
                 .property("ragtune.worker.registry.url", registryUrl().toString())
                 .property("ragtune.worker.registry.api-key", keys.get("publisher"))
-                .property("ai.djl.offline", "true");
+                .property("ai.djl.offline", "true")
+                // libtorch's OpenMP threads otherwise spin while idle and starve the other JVMs on a small machine
+                .env("OMP_WAIT_POLICY", "PASSIVE");
         apiKeys(worker, "ragtune.worker.api-keys", List.of("admin", "ops", "reader"));
         launch(worker);
 
@@ -140,6 +142,7 @@ public final class LocalPlatform implements AutoCloseable {
                 .property("ragtune.rag.model.dir", checkpoint.toString())
                 .property("ragtune.rag.model.cache-dir", home.onnxCache().toString())
                 .property("ragtune.rag.adapters.cache-dir", home.root().resolve("rag").resolve("adapters").toString())
+                .property("ragtune.rag.adapters.served", String.join(",", settings.servedAdapters()))
                 .property("ai.djl.offline", "true");
         apiKeys(rag, "ragtune.rag.api-keys", List.of("admin", "ingest", "query"));
         launch(rag);
