@@ -64,9 +64,14 @@ public final class UpCommand implements Callable<Integer> {
             description = "Adapters rag-service follows and hot-loads (their production alias), comma-separated (default ${DEFAULT-VALUE}; env RAGTUNE_ADAPTERS).")
     List<String> adapters;
 
+    @Option(names = "--starter-docs", defaultValue = "${env:RAGTUNE_STARTER_DOCS}",
+            description = "Folder of Markdown ingested into rag-service on the first start (default: the checkout's docs/; env RAGTUNE_STARTER_DOCS).")
+    Path starterDocs;
+
     PlatformSettings settings() {
         PlatformHome home = new PlatformHome(dataDir != null ? dataDir : RagtuneCli.home());
-        return new PlatformSettings(home, ragPort, registryPort, workerPort, kafkaPort, postgresPort, checkpoint, adapters, Map.of());
+        return new PlatformSettings(home, ragPort, registryPort, workerPort, kafkaPort, postgresPort, checkpoint, adapters,
+                starterDocs != null ? starterDocs : ServiceProcess.checkoutRoot().map(r -> r.resolve("docs")).orElse(null), Map.of());
     }
 
     @Override
@@ -163,6 +168,9 @@ public final class UpCommand implements Callable<Integer> {
         cmd.add("--kafka-port=" + kafkaPort);
         cmd.add("--postgres-port=" + postgresPort);
         cmd.add("--adapters=" + String.join(",", adapters));
+        if (starterDocs != null) {
+            cmd.add("--starter-docs=" + starterDocs.toAbsolutePath());
+        }
         Process child = new ProcessBuilder(cmd)
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))

@@ -58,24 +58,42 @@ public final class ServiceProcess implements AutoCloseable {
     }
 
     /**
-     * The fast-jar of a module of this repository, found by walking up from the working directory (tests run in
-     * the module's folder, the launcher in the repository root).
+     * The fast-jar of a module of this repository, in the {@link #checkoutRoot() checkout}.
      *
      * @throws IllegalStateException naming the build command when the module has not been packaged
      */
     public static Path quarkusRunJar(String module) {
-        Path dir = Path.of("").toAbsolutePath();
-        for (Path d = dir; d != null; d = d.getParent()) {
-            if (Files.isRegularFile(d.resolve("pom.xml")) && Files.isDirectory(d.resolve(module))) {
-                Path jar = d.resolve(module).resolve("target/quarkus-app/quarkus-run.jar");
-                if (Files.isRegularFile(jar)) {
-                    return jar;
-                }
-                throw new IllegalStateException(module + " is not built (" + jar + " is missing): run ./mvnw -pl "
-                        + module + " -am package -DskipTests");
+        Path root = checkoutRoot().orElseThrow(() -> new IllegalStateException("no ragtune checkout above "
+                + Path.of("").toAbsolutePath() + " (and $" + CHECKOUT_ENV + " is not set)"));
+        Path jar = root.resolve(module).resolve("target/quarkus-app/quarkus-run.jar");
+        if (!Files.isDirectory(root.resolve(module))) {
+            throw new IllegalStateException("the checkout " + root + " has no module '" + module + "'");
+        }
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalStateException(module + " is not built (" + jar + " is missing): run ./mvnw -pl "
+                    + module + " -am package -DskipTests");
+        }
+        return jar;
+    }
+
+    /** Set by the {@code ./ragtune} launcher to the repository root, so the command works from any folder. */
+    public static final String CHECKOUT_ENV = "RAGTUNE_CHECKOUT";
+
+    /**
+     * The root of the ragtune checkout: {@code $RAGTUNE_CHECKOUT}, else the nearest folder above the working
+     * directory with a {@code pom.xml} and the {@code model-registry} module (tests run in a module's folder).
+     */
+    public static java.util.Optional<Path> checkoutRoot() {
+        String env = System.getenv(CHECKOUT_ENV);
+        if (env != null && !env.isBlank()) {
+            return java.util.Optional.of(Path.of(env).toAbsolutePath().normalize());
+        }
+        for (Path d = Path.of("").toAbsolutePath(); d != null; d = d.getParent()) {
+            if (Files.isRegularFile(d.resolve("pom.xml")) && Files.isDirectory(d.resolve("model-registry"))) {
+                return java.util.Optional.of(d);
             }
         }
-        throw new IllegalStateException("no ragtune checkout with a '" + module + "' module above " + dir);
+        return java.util.Optional.empty();
     }
 
     /** Starts the JVM and waits until the readiness probe answers 200; fails with the log's tail otherwise. */

@@ -59,6 +59,7 @@ public final class LocalPlatform implements AutoCloseable {
             prepareCheckpoint();
             startServices();
             registerBaseModel();
+            ingestStarterCorpus();
             return this;
         } catch (IOException e) {
             close();
@@ -175,6 +176,13 @@ public final class LocalPlatform implements AutoCloseable {
              RegistryClient registry = new RegistryClient(registryUrl(), keys.get("publisher"))) {
             registry.ensureBaseModel(baseModel, ckpt.config().architecture().hfName(), checkpoint.toString(),
                     ckpt.contentHash(), "registered by ragtune up");
+        }
+    }
+
+    private void ingestStarterCorpus() {
+        StarterCorpus corpus = new StarterCorpus(settings.starterDocs(), home.root().resolve("rag").resolve("starter-corpus.done"));
+        if (corpus.pending()) {
+            corpus.ingest(ragUrl(), keys.get("ingest"), progress);
         }
     }
 

@@ -6,11 +6,12 @@ import java.util.Map;
 
 /**
  * Where the local platform keeps its state, its ports, and the base model ({@code null}: the demo checkpoint).
+ * {@code starterDocs} (nullable) is the folder ingested into rag-service on the first start (the checkout's {@code docs/});
  * {@code servedAdapters} are the adapters rag-service follows in the registry (their {@code production} alias, hot-loaded);
  * {@code extraProperties} adds system properties per service (by service name), e.g. shorter intervals in tests.
  */
 public record PlatformSettings(PlatformHome home, int ragPort, int registryPort, int workerPort, int kafkaPort,
-                               int postgresPort, Path checkpoint, List<String> servedAdapters,
+                               int postgresPort, Path checkpoint, List<String> servedAdapters, Path starterDocs,
                                Map<String, Map<String, String>> extraProperties) {
     /** The adapter the demo and the examples use. */
     public static final String DEFAULT_ADAPTER = "support-bot";
