@@ -57,7 +57,7 @@ class KubernetesManifestsTest {
 
     @BeforeAll
     static void validateRepository() {
-        manifests = ManifestValidator.validate(KUBE);
+        manifests = ManifestValidator.validate(KUBE, REPO);
     }
 
     // ------------------------------------------------------------------ the repository's manifests
@@ -229,6 +229,33 @@ class KubernetesManifestsTest {
                 Arguments.of("wrong namespace", "rag-service/pdb.yaml",
                         "namespace: ragtune", "namespace: default",
                         "metadata.namespace must be 'ragtune'"),
+                // the services' configuration: names the manifests give a service must be names it reads
+                Arguments.of("env var the service does not read (the old registry key name)", "rag-service/deployment.yaml",
+                        "- name: RAGTUNE_RAG_REGISTRY_KEY", "- name: RAGTUNE_RAG_REGISTRY_API_KEY",
+                        "rag-service/deployment.yaml Deployment/rag-service container 'rag-service': env RAGTUNE_RAG_REGISTRY_API_KEY is not read by rag-service"),
+                Arguments.of("consumer group under a name the service does not have", "rag-service/deployment.yaml",
+                        "- name: RAGTUNE_RAG_ADAPTERS_GROUP_PREFIX", "- name: RAGTUNE_RAG_KAFKA_GROUP_ID",
+                        "env RAGTUNE_RAG_KAFKA_GROUP_ID is not read by rag-service"),
+                Arguments.of("ConfigMap key (envFrom) the service does not read", "rag-service/configmap.yaml",
+                        "RAGTUNE_RAG_MODEL_CACHE_DIR:", "RAGTUNE_RAG_CACHE_DIR:",
+                        "env RAGTUNE_RAG_CACHE_DIR (key of ConfigMap rag-service-config in rag-service/configmap.yaml, envFrom) is not read by rag-service"),
+                Arguments.of("setting whose default is a path under the read-only /deployments left unset", "rag-service/configmap.yaml",
+                        "  RAGTUNE_RAG_ADAPTERS_CACHE_DIR: /var/lib/ragtune/cache/adapters\n", "",
+                        "container 'rag-service': ragtune.rag.adapters.cache-dir is not set and its default '.ragtune/rag/adapters' works only on a developer's machine"),
+                Arguments.of("setting whose default is localhost left unset", "tuning-worker/configmap.yaml",
+                        "  RAGTUNE_WORKER_REGISTRY_URL: http://model-registry.ragtune.svc:8081\n", "",
+                        "ragtune.worker.registry.url is not set and its default '${RAGTUNE_WORKER_REGISTRY_URL:http://localhost:8081}' works only on a developer's machine"
+                                + " (a .ragtune/ path under the read-only /deployments, or localhost): set env RAGTUNE_WORKER_REGISTRY_URL"),
+                Arguments.of("misspelled ConfigMap key gets a suggestion", "tuning-worker/configmap.yaml",
+                        "RAGTUNE_WORKER_WORK_DIR:", "RAGTUNE_WORKER_WORKDIR:",
+                        "env RAGTUNE_WORKER_WORKDIR (key of ConfigMap tuning-worker-config in tuning-worker/configmap.yaml, envFrom) is not read by tuning-worker"),
+                Arguments.of("Quarkus env var the service does not declare", "model-registry/configmap.yaml",
+                        "RAGTUNE_REGISTRY_UPLOADS_DIR:", "QUARKUS_HTTP_BODY_UPLOAD_DIRECTORY:",
+                        "env QUARKUS_HTTP_BODY_UPLOAD_DIRECTORY (key of ConfigMap model-registry-config in model-registry/configmap.yaml, envFrom) is not read by model-registry"),
+                Arguments.of("API key file with a property the service does not read", "secrets.yaml",
+                        "ragtune.worker.api-keys.\"REPLACE_ME-worker-ops-key\"", "ragtune.worker.apikeys.\"REPLACE_ME-worker-ops-key\"",
+                        "container 'tuning-worker': property 'ragtune.worker.apikeys.\"REPLACE_ME-worker-ops-key\"' (Secret tuning-worker-api-keys in secrets.yaml,"
+                                + " mounted as /deployments/config/application.properties) is not read by tuning-worker"),
                 Arguments.of("invalid YAML", "namespace.yaml",
                         "  name: ragtune\n", "  name: ragtune\n  bad: [unclosed\n",
                         "namespace.yaml: does not parse as YAML"));
@@ -240,7 +267,7 @@ class KubernetesManifestsTest {
         assertThat(manifests.problems()).as("the unbroken manifests must not have this problem").noneMatch(p -> p.contains(expected));
         Path dir = copy(KUBE, tmp.resolve("kubernetes"));
         replaceOnce(dir.resolve(file), from, to);
-        var r = ManifestValidator.validate(dir);
+        var r = ManifestValidator.validate(dir, REPO);
         assertThat(r.problems()).as(description).anyMatch(p -> p.contains(expected));
     }
 
@@ -248,7 +275,7 @@ class KubernetesManifestsTest {
     void theValidatorRejectsAListedFileThatIsMissing() throws IOException {
         Path dir = copy(KUBE, tmp.resolve("kubernetes"));
         Files.delete(dir.resolve("rag-service/pdb.yaml"));
-        assertThat(ManifestValidator.validate(dir).problems()).anyMatch(p -> p.contains("lists 'rag-service/pdb.yaml' which does not exist"));
+        assertThat(ManifestValidator.validate(dir, REPO).problems()).anyMatch(p -> p.contains("lists 'rag-service/pdb.yaml' which does not exist"));
     }
 
     @Test
@@ -265,7 +292,83 @@ class KubernetesManifestsTest {
                 """);
         Files.writeString(dir.resolve("kustomization.yaml"), Files.readString(dir.resolve("kustomization.yaml"))
                 .replace("resources:\n", "resources:\n  - extra.yaml\n"));
-        assertThat(ManifestValidator.validate(dir).problems()).anyMatch(p -> p.contains("no model for apiVersion 'example.com/v1' kind 'Gadget'"));
+        assertThat(ManifestValidator.validate(dir, REPO).problems()).anyMatch(p -> p.contains("no model for apiVersion 'example.com/v1' kind 'Gadget'"));
+    }
+
+    @Test
+    void aMisspelledEnvVarIsRejectedNamingTheVariableTheContainerAndTheFile() throws IOException {
+        Path dir = copy(KUBE, tmp.resolve("kubernetes"));
+        replaceOnce(dir.resolve("rag-service/deployment.yaml"), "- name: RAGTUNE_RAG_REGISTRY_KEY", "- name: RAGTUNE_RAG_REGISTRY_KYE");
+        assertThat(ManifestValidator.validate(dir, REPO).problems()).contains(
+                "rag-service/deployment.yaml Deployment/rag-service container 'rag-service': env RAGTUNE_RAG_REGISTRY_KYE is not read by"
+                        + " rag-service: no property of rag-service has this env name and rag-service/src/main/resources/application.properties"
+                        + " does not reference ${RAGTUNE_RAG_REGISTRY_KYE} (did you mean RAGTUNE_RAG_REGISTRY_KEY?)");
+    }
+
+    @Test
+    void theNamesAServiceReadsComeFromItsPropertiesAndConfigMappings() {
+        var rag = ManifestValidator.ServiceConfig.load(REPO, "rag-service").orElseThrow();
+        assertThat(rag.problems()).isEmpty();
+        assertThat(rag.mappingRoots()).containsExactly("ragtune.rag");
+        // @ConfigMapping methods, kebab-case, nested groups, Optional groups and lists
+        assertThat(rag.mapped()).contains("ragtune.rag.index-dir", "ragtune.rag.model.cache-dir", "ragtune.rag.adapters.served",
+                "ragtune.rag.adapters.group-prefix", "ragtune.rag.registry.key", "ragtune.rag.retrieval.rrf-k",
+                "ragtune.rag.generation.max-tokens-limit", "ragtune.rag.ingest.languages");
+        assertThat(rag.mappedPrefixes()).contains("ragtune.rag.api-keys", "ragtune.rag.adapters.consumer", "ragtune.rag.adapters.served");
+        // env: ${...} references, env form of properties (mapped and declared), map properties
+        for (String env : List.of("RAGTUNE_RAG_REGISTRY_KEY", "RAGTUNE_MODEL_DIR", "RAGTUNE_KAFKA_BOOTSTRAP", "RAGTUNE_RAG_DB_USER",
+                "RAGTUNE_RAG_ADAPTERS_SERVED", "RAGTUNE_RAG_MODEL_CACHE_DIR", "QUARKUS_DATASOURCE_JDBC_MAX_SIZE",
+                "RAGTUNE_RAG_API_KEYS__SOME_KEY_", "RAGTUNE_RAG_ADAPTERS_CONSUMER_MAX_POLL_RECORDS")) {
+            assertThat(rag.readsEnv(env)).as(env).isTrue();
+        }
+        for (String env : List.of("RAGTUNE_RAG_REGISTRY_API_KEY", "RAGTUNE_RAG_KAFKA_GROUP_ID", "RAGTUNE_RAG_CACHE_DIR",
+                "RAGTUNE_RAG_MODEL", "QUARKUS_HTTP_BODY_UPLOADS_DIRECTORY")) {
+            assertThat(rag.readsEnv(env)).as(env).isFalse();
+        }
+        assertThat(rag.readsProperty("ragtune.rag.api-keys.\"k\"")).isTrue();
+        assertThat(rag.readsProperty("ragtune.rag.apikeys.\"k\"")).isFalse();
+        assertThat(rag.envNamesOf("quarkus.datasource.jdbc.url")).containsExactly("RAGTUNE_RAG_DB_URL", "QUARKUS_DATASOURCE_JDBC_URL");
+
+        var worker = ManifestValidator.ServiceConfig.load(REPO, "tuning-worker").orElseThrow();
+        assertThat(worker.mappingRoots()).containsExactlyInAnyOrder("ragtune.worker", "ragtune.worker.jobs");
+        assertThat(worker.mapped()).contains("ragtune.worker.checkpoint-dir", "ragtune.worker.registry.api-key",
+                "ragtune.worker.kafka.group-id", "ragtune.worker.jobs.max-new-tokens");
+        // the explicit reference and the env form of ragtune.worker.registry.api-key both reach the property
+        assertThat(worker.readsEnv("RAGTUNE_WORKER_REGISTRY_KEY")).isTrue();
+        assertThat(worker.readsEnv("RAGTUNE_WORKER_REGISTRY_API_KEY")).isTrue();
+        assertThat(worker.readsEnv("RAGTUNE_WORKER_KAFKA_GROUP_ID")).isTrue();
+        assertThat(worker.localDefaults()).containsKeys("ragtune.worker.checkpoint-dir", "ragtune.worker.work-dir",
+                "ragtune.worker.registry.url", "ragtune.worker.kafka.bootstrap-servers", "quarkus.datasource.jdbc.url");
+
+        var registry = ManifestValidator.ServiceConfig.load(REPO, "model-registry").orElseThrow();
+        assertThat(registry.readsEnv("RAGTUNE_REGISTRY_UPLOADS_DIR")).isTrue();
+        assertThat(registry.readsEnv("QUARKUS_HTTP_BODY_UPLOADS_DIRECTORY")).isTrue();
+
+        assertThat(ManifestValidator.ServiceConfig.kebab("maxTopK")).isEqualTo("max-top-k");
+        assertThat(ManifestValidator.ServiceConfig.kebab("baseURLPath")).isEqualTo("base-url-path");
+        assertThat(ManifestValidator.ServiceConfig.envName("ragtune.rag.api-keys.\"a-b\"")).isEqualTo("RAGTUNE_RAG_API_KEYS__A_B_");
+    }
+
+    @Test
+    void aServiceThatStopsReadingANameFailsTheManifests() throws IOException {
+        Path repo = tmp.resolve("repo");
+        for (String m : MODULES) {
+            copy(REPO.resolve(m).resolve("src/main"), repo.resolve(m).resolve("src/main"));
+        }
+        assertThat(ManifestValidator.validate(KUBE, repo).problems()).as("unbroken copy").isEmpty();
+
+        // the property is renamed in the @ConfigMapping: application.properties still sets the old one
+        replaceOnce(repo.resolve("rag-service/src/main/java/dev/ragtune/rag/config/GenerationConfig.java"),
+                "Optional<String> key();", "Optional<String> apiKey();");
+        // the expansion is renamed: the manifests' RAGTUNE_MODEL_DIR reaches rag-service no more
+        replaceOnce(repo.resolve("rag-service/src/main/resources/application.properties"),
+                "ragtune.rag.model.dir=${RAGTUNE_MODEL_DIR:}", "ragtune.rag.model.dir=${RAGTUNE_RAG_MODEL_DIR:}");
+        assertThat(ManifestValidator.validate(KUBE, repo).problems())
+                .anyMatch(p -> p.equals("rag-service/src/main/resources/application.properties: 'ragtune.rag.registry.key' is under the"
+                        + " @ConfigMapping prefix [ragtune.rag] but no method of rag-service's @ConfigMapping interfaces reads it"))
+                .anyMatch(p -> p.contains("container 'rag-service': env RAGTUNE_MODEL_DIR (key of ConfigMap rag-service-config in"
+                        + " rag-service/configmap.yaml, envFrom) is not read by rag-service"))
+                .noneMatch(p -> p.contains("container 'tuning-worker': env RAGTUNE_MODEL_DIR"));
     }
 
     /** {description, module, text to replace (exactly once), replacement, expected problem fragment} */

@@ -1,14 +1,17 @@
 package dev.ragtune.deploy;
 
 import java.io.IOException;
+import java.io.StringReader;
 import java.io.UncheckedIOException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.Collection;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -16,7 +19,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Properties;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -48,6 +53,7 @@ import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServicePort;
 import io.fabric8.kubernetes.api.model.Toleration;
+import io.fabric8.kubernetes.api.model.KeyToPath;
 import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -73,8 +79,10 @@ import io.strimzi.api.kafka.model.topic.KafkaTopic;
  * Prometheus Operator kinds, Strimzi's own api artifact for Kafka/KafkaNodePool/KafkaTopic) with no
  * unknown field anywhere, CloudNativePG resources (no Java model published) carry only the fields
  * their CRDs define, and the resources fit together (selectors, ports, references, HPA target,
- * database owners, Kafka addresses). {@link #validate(Path)} returns every problem found, each naming
- * the file, the resource and what is wrong; an empty list means valid.
+ * database owners, Kafka addresses), and every service container is configured with names its service
+ * reads ({@link ServiceConfig}: derived from the module's application.properties and @ConfigMapping
+ * sources). {@link #validate(Path, Path)} returns every problem found, each naming the file, the resource
+ * and what is wrong; an empty list means valid.
  */
 final class ManifestValidator {
 
@@ -169,17 +177,24 @@ final class ManifestValidator {
             .enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY);
 
     private final Path dir;
+    private final Path repo;
+    private final Map<String, Optional<ServiceConfig>> services = new TreeMap<>();
     private final List<String> problems = new ArrayList<>();
     private final List<Doc> docs = new ArrayList<>();
     private final Map<Doc, HasMetadata> typed = new LinkedHashMap<>();
     private final List<Workload> workloads = new ArrayList<>();
 
-    private ManifestValidator(Path dir) {
+    private ManifestValidator(Path dir, Path repo) {
         this.dir = dir;
+        this.repo = repo;
     }
 
-    static Result validate(Path dir) {
-        var v = new ManifestValidator(dir);
+    /**
+     * Validates the manifests under {@code dir}; the services' configuration (application.properties,
+     * @ConfigMapping sources) is read from the modules under {@code repo}.
+     */
+    static Result validate(Path dir, Path repo) {
+        var v = new ManifestValidator(dir, repo);
         v.run();
         return new Result(List.copyOf(v.docs), Collections.unmodifiableMap(v.typed), List.copyOf(v.problems));
     }
@@ -243,6 +258,7 @@ final class ManifestValidator {
             }
         }
         checkServiceAddresses();
+        workloads.forEach(this::checkServiceConfiguration);
         if (kustomization != null) {
             checkImagesListed(kustomization);
         }
@@ -1348,6 +1364,554 @@ final class ManifestValidator {
         int port = Integer.parseInt(m.group(3));
         if (svc.get().getSpec().getPorts().stream().noneMatch(p -> p.getPort() == port)) {
             problem(cw + ": " + key + " port " + port + " is not a port of Service/" + m.group(1));
+        }
+    }
+
+    // ---------------------------------------------------------------- configuration names
+
+    /** Quarkus reads $PWD/config/application.properties (ordinal 260); the images' WORKDIR is /deployments. */
+    static final String CONFIG_DIR = "/deployments/config";
+
+    /**
+     * A container whose image is built from a module of the repository (image {@code .../<module>:tag}) is
+     * configured only with names that module reads, and sets every setting whose default works only on a
+     * developer's machine ({@link ServiceConfig} describes what a module reads):
+     * <ul>
+     * <li>every {@code RAGTUNE_*}/{@code QUARKUS_*} env var (env, and the keys of ConfigMaps/Secrets pulled
+     * with envFrom, with its prefix) is read by the service;</li>
+     * <li>every property of an application.properties mounted at {@value #CONFIG_DIR} (the API key Secrets)
+     * is read by the service;</li>
+     * <li>every property whose production default is a {@code .ragtune/} path (relative to the read-only
+     * /deployments) or a localhost address is set, by env or by the mounted file.</li>
+     * </ul>
+     */
+    private void checkServiceConfiguration(Workload w) {
+        if (w.template() == null || w.template().getSpec() == null || w.template().getSpec().getContainers() == null) {
+            return;
+        }
+        for (Container c : w.template().getSpec().getContainers()) {
+            String module = moduleOf(c.getImage());
+            if (module == null) {
+                continue;
+            }
+            String cw = w.doc().where() + " container '" + c.getName() + "'";
+            Optional<ServiceConfig> loaded = services.computeIfAbsent(module, m -> {
+                Optional<ServiceConfig> sc = ServiceConfig.load(repo, m);
+                sc.ifPresent(s -> s.problems().forEach(this::problem));
+                return sc;
+            });
+            if (loaded.isEmpty()) {
+                problem(cw + ": image '" + c.getImage() + "' is built from module '" + module + "' but " + module
+                        + "/src/main/resources/application.properties does not exist, so the names it reads are unknown");
+                continue;
+            }
+            ServiceConfig config = loaded.get();
+            Map<String, String> env = new LinkedHashMap<>();   // name → where it comes from
+            if (c.getEnvFrom() != null) {
+                for (EnvFromSource ef : c.getEnvFrom()) {
+                    String prefix = ef.getPrefix() == null ? "" : ef.getPrefix();
+                    if (ef.getConfigMapRef() != null) {
+                        String n = ef.getConfigMapRef().getName();
+                        keysOf("ConfigMap", n).forEach(k -> env.put(prefix + k, " (key of ConfigMap " + n + " in " + fileOf("ConfigMap", n) + ", envFrom)"));
+                    }
+                    if (ef.getSecretRef() != null) {
+                        String n = ef.getSecretRef().getName();
+                        keysOf("Secret", n).forEach(k -> env.put(prefix + k, " (key of Secret " + n + " in " + fileOf("Secret", n) + ", envFrom)"));
+                    }
+                }
+            }
+            if (c.getEnv() != null) {
+                c.getEnv().forEach(e -> env.put(e.getName(), ""));
+            }
+            env.forEach((name, from) -> {
+                if ((name.startsWith("RAGTUNE_") || name.startsWith("QUARKUS_")) && !config.readsEnv(name)) {
+                    problem(cw + ": env " + name + from + " is not read by " + module + ": no property of " + module
+                            + " has this env name and " + config.propertiesFile() + " does not reference ${" + name + "}"
+                            + config.suggestion(name));
+                }
+            });
+            Map<String, String> mounted = mountedProperties(w, c);
+            mounted.forEach((key, from) -> {
+                if (!config.readsProperty(key)) {
+                    problem(cw + ": property '" + key + "'" + from + " is not read by " + module
+                            + " (neither a key of " + config.propertiesFile() + " nor a property of its @ConfigMapping interfaces)");
+                }
+            });
+            config.localDefaults().forEach((property, value) -> {
+                Set<String> setters = config.envNamesOf(property);
+                if (setters.stream().noneMatch(env::containsKey) && !mounted.containsKey(property)) {
+                    problem(cw + ": " + property + " is not set and its default '" + value + "' works only on a developer's machine"
+                            + " (a .ragtune/ path under the read-only /deployments, or localhost): set env " + String.join(" or ", setters));
+                }
+            });
+        }
+    }
+
+    /** The module an image is built from: the last path segment of its name, for images of ragtune or of a module folder. */
+    private String moduleOf(String image) {
+        if (image == null || image.isBlank()) {
+            return null;
+        }
+        String name = image.replaceFirst("@.*$", "");
+        int slash = name.lastIndexOf('/');
+        int colon = name.indexOf(':', slash + 1);
+        String last = (colon < 0 ? name : name.substring(0, colon)).substring(slash + 1);
+        boolean ours = name.contains("ragtune/") || Files.isDirectory(repo.resolve(last).resolve("src/main"));
+        return ours && last.matches("[a-z0-9][a-z0-9-]*") ? last : null;
+    }
+
+    private String fileOf(String kind, String name) {
+        return docs.stream().filter(d -> d.kind().equals(kind) && d.name().equals(name)).map(Doc::file).findFirst().orElse("?");
+    }
+
+    /** Properties of an application.properties mounted into {@value #CONFIG_DIR} from a Secret or ConfigMap, by name (profile removed) → where. */
+    private Map<String, String> mountedProperties(Workload w, Container c) {
+        Map<String, String> out = new TreeMap<>();
+        List<Volume> volumes = w.template().getSpec().getVolumes();
+        if (c.getVolumeMounts() == null || volumes == null) {
+            return out;
+        }
+        for (VolumeMount vm : c.getVolumeMounts()) {
+            String mountPath = vm.getMountPath() == null ? "" : vm.getMountPath().replaceFirst("/+$", "");
+            boolean noSubPath = vm.getSubPath() == null || vm.getSubPath().isEmpty();
+            String path;
+            if (mountPath.equals(CONFIG_DIR) && noSubPath) {
+                path = "application.properties";
+            } else if (mountPath.equals(CONFIG_DIR + "/application.properties") && !noSubPath) {
+                path = vm.getSubPath();
+            } else {
+                continue;
+            }
+            Volume v = volumes.stream().filter(x -> x.getName().equals(vm.getName())).findFirst().orElse(null);
+            String kind;
+            String name;
+            List<KeyToPath> items;
+            if (v != null && v.getSecret() != null) {
+                kind = "Secret";
+                name = v.getSecret().getSecretName();
+                items = v.getSecret().getItems();
+            } else if (v != null && v.getConfigMap() != null) {
+                kind = "ConfigMap";
+                name = v.getConfigMap().getName();
+                items = v.getConfigMap().getItems();
+            } else {
+                continue;
+            }
+            String key = items == null || items.isEmpty() ? path
+                    : items.stream().filter(i -> path.equals(i.getPath())).map(KeyToPath::getKey).findFirst().orElse(null);
+            String text = key == null ? null : find(kind, name).map(r -> dataOf(r, key)).orElse(null);
+            if (text == null) {
+                continue;
+            }
+            Properties p = new Properties();
+            try {
+                p.load(new StringReader(text));
+            } catch (IOException | IllegalArgumentException e) {
+                problem(fileOf(kind, name) + " " + kind + "/" + name + ": key '" + key + "' is not a properties file: " + firstLine(e.getMessage()));
+                continue;
+            }
+            String from = " (" + kind + " " + name + " in " + fileOf(kind, name) + ", mounted as " + CONFIG_DIR + "/application.properties)";
+            p.stringPropertyNames().forEach(k -> out.put(ServiceConfig.withoutProfile(k), from));
+        }
+        return out;
+    }
+
+    private static String dataOf(HasMetadata r, String key) {
+        if (r instanceof Secret s) {
+            if (s.getStringData() != null && s.getStringData().containsKey(key)) {
+                return s.getStringData().get(key);
+            }
+            if (s.getData() != null && s.getData().containsKey(key)) {
+                return new String(Base64.getMimeDecoder().decode(s.getData().get(key)), java.nio.charset.StandardCharsets.UTF_8);
+            }
+        } else if (r instanceof ConfigMap cm && cm.getData() != null) {
+            return cm.getData().get(key);
+        }
+        return null;
+    }
+
+    /**
+     * What one service reads, derived from its module's sources (its classes are not on this module's test
+     * classpath, so the sources are parsed as text):
+     * <ul>
+     * <li>{@code src/main/resources/application.properties}: its keys (profile removed; the part before a quoted
+     * segment is a map), and the names its values reference: {@code ${NAME}} / {@code ${NAME:default}} read an
+     * env var of exactly that name;</li>
+     * <li>the {@code @ConfigMapping} interfaces under {@code src/main/java}: prefix + method names in kebab-case
+     * (or the mapping's naming strategy), nested group interfaces of the same file (also inside Optional),
+     * {@code @WithName}, {@code @WithParentName}, {@code @WithDefault}; Map properties and lists of groups take
+     * any name below them, lists of values are also set as one comma-separated value. A group interface declared
+     * in another file is taken for a single value.</li>
+     * </ul>
+     * An env var is read when its name is referenced, or is the env form of a property (SmallRye Config: every
+     * character other than A-Z, a-z, 0-9 becomes '_', then upper case; {@code a.b-c} → {@code A_B_C},
+     * {@code a."k"} → {@code A__K_}), or starts with the env form of a map property and '_'.
+     */
+    record ServiceConfig(String module, String propertiesFile, Set<String> mapped, Set<String> mappedPrefixes,
+            List<String> mappingRoots, Set<String> declared, Set<String> declaredPrefixes, Set<String> referenced,
+            Map<String, String> values, Map<String, String> defaults, List<String> problems) {
+
+        private static final Pattern REFERENCE = Pattern.compile("\\$\\{([^:}${]+)");
+        private static final Pattern ENV_LIKE = Pattern.compile("[A-Z][A-Z0-9_]*");
+        /** A production default that cannot work in a pod: relative to the read-only /deployments, or this host. */
+        private static final Pattern LOCAL_ONLY = Pattern.compile("(^|[:=,\\s])\\.ragtune/|localhost|127\\.0\\.0\\.1");
+        private static final Pattern MAPPING = Pattern.compile("@(?:io\\.smallrye\\.config\\.)?ConfigMapping\\s*\\(((?:\"(?:[^\"\\\\]|\\\\.)*\"|[^()\"])*)\\)");
+        private static final Pattern INTERFACE = Pattern.compile("\\binterface\\s+(\\w+)[^{;]*\\{");
+        private static final Pattern ANNOTATION = Pattern.compile("@([\\w.]+)\\s*(\\((?:\"(?:[^\"\\\\]|\\\\.)*\"|[^()\"])*\\))?");
+        private static final Pattern METHOD = Pattern.compile("(?s)(.+?)\\s*\\b(\\w+)\\s*\\(\\s*\\)\\s*(?:throws\\b.*)?");
+        private static final Set<String> MAPS = Set.of("Map", "SortedMap", "NavigableMap", "HashMap", "TreeMap");
+        private static final Set<String> COLLECTIONS = Set.of("List", "Set", "Collection", "SortedSet", "NavigableSet");
+
+        /** The module's configuration, or empty when it has no src/main/resources/application.properties. */
+        static Optional<ServiceConfig> load(Path repo, String module) {
+            Path props = repo.resolve(module).resolve("src/main/resources/application.properties");
+            if (!Files.isRegularFile(props)) {
+                return Optional.empty();
+            }
+            var c = new ServiceConfig(module, module + "/src/main/resources/application.properties", new TreeSet<>(), new TreeSet<>(),
+                    new ArrayList<>(), new TreeSet<>(), new TreeSet<>(), new TreeSet<>(), new TreeMap<>(), new TreeMap<>(), new ArrayList<>());
+            try {
+                Properties p = new Properties();
+                try (var r = Files.newBufferedReader(props)) {
+                    p.load(r);
+                }
+                Map<String, String> withDefaults = new TreeMap<>();
+                c.parseMappings(repo.resolve(module).resolve("src/main/java"), withDefaults);
+                List<String> keys = new ArrayList<>(new TreeSet<>(p.stringPropertyNames()));
+                // profile-less values first, %prod ones override them; %dev/%test values are not production defaults
+                keys.sort(Comparator.comparing((String k) -> k.startsWith("%")));
+                for (String k : keys) {
+                    String base = withoutProfile(k);
+                    String value = p.getProperty(k);
+                    c.declared.add(base);
+                    int quote = base.indexOf('"');
+                    if (quote > 0) {
+                        c.declaredPrefixes.add(base.substring(0, quote).replaceFirst("\\.$", ""));
+                    }
+                    Matcher m = REFERENCE.matcher(value);
+                    while (m.find()) {
+                        c.referenced.add(m.group(1).trim());
+                    }
+                    if (!k.startsWith("%") || profiles(k).contains("prod")) {
+                        c.values.put(base, value);
+                    }
+                    if (c.mappingRoots.stream().anyMatch(root -> base.startsWith(root + ".")) && !c.mappingReads(base)) {
+                        c.problems.add(c.propertiesFile + ": '" + k + "' is under the @ConfigMapping prefix "
+                                + c.mappingRoots.stream().filter(root -> base.startsWith(root + ".")).toList()
+                                + " but no method of " + module + "'s @ConfigMapping interfaces reads it");
+                    }
+                }
+                c.defaults.putAll(withDefaults);
+                c.defaults.putAll(c.values);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            return Optional.of(c);
+        }
+
+        static String withoutProfile(String key) {
+            return key.startsWith("%") && key.indexOf('.') > 0 ? key.substring(key.indexOf('.') + 1) : key;
+        }
+
+        private static List<String> profiles(String key) {
+            return List.of(key.substring(1, key.indexOf('.')).split(","));
+        }
+
+        /** The env var SmallRye Config reads for a property. */
+        static String envName(String property) {
+            return property.replaceAll("[^A-Za-z0-9]", "_").toUpperCase(java.util.Locale.ROOT);
+        }
+
+        /** SmallRye's KEBAB_CASE naming of a mapping method: maxTopK → max-top-k, baseURLPath → base-url-path. */
+        static String kebab(String name) {
+            StringBuilder b = new StringBuilder();
+            for (int i = 0; i < name.length(); i++) {
+                char ch = name.charAt(i);
+                if (Character.isUpperCase(ch)) {
+                    boolean prevNotUpper = i > 0 && !Character.isUpperCase(name.charAt(i - 1));
+                    boolean nextLower = i + 1 < name.length() && Character.isLowerCase(name.charAt(i + 1));
+                    if (i > 0 && (prevNotUpper || nextLower)) {
+                        b.append('-');
+                    }
+                    b.append(Character.toLowerCase(ch));
+                } else {
+                    b.append(ch);
+                }
+            }
+            return b.toString();
+        }
+
+        /** Whether a property (of a properties file) is read by a @ConfigMapping. */
+        boolean mappingReads(String key) {
+            return mapped.contains(key) || under(key, mappedPrefixes);
+        }
+
+        /** Whether the service reads a property: a @ConfigMapping property or a key of its application.properties. */
+        boolean readsProperty(String key) {
+            String k = withoutProfile(key);
+            return mappingReads(k) || declared.contains(k) || under(k, declaredPrefixes);
+        }
+
+        private static boolean under(String key, Set<String> prefixes) {
+            return prefixes.stream().anyMatch(p -> key.startsWith(p + ".") || key.startsWith(p + "["));
+        }
+
+        /** Whether an env var of this name reaches the service. */
+        boolean readsEnv(String name) {
+            if (referenced.contains(name) || envNames().contains(name)) {
+                return true;
+            }
+            return Stream.concat(mappedPrefixes.stream(), declaredPrefixes.stream()).anyMatch(p -> name.startsWith(envName(p) + "_"));
+        }
+
+        /** Env names of every single-valued property the service reads. */
+        Set<String> envNames() {
+            Set<String> out = new TreeSet<>();
+            Stream.concat(mapped.stream(), declared.stream()).map(ServiceConfig::envName).forEach(out::add);
+            return out;
+        }
+
+        /** The env vars that set a property: those its application.properties value references, then its own env name. */
+        Set<String> envNamesOf(String property) {
+            Set<String> out = new LinkedHashSet<>();
+            Matcher m = REFERENCE.matcher(values.getOrDefault(property, ""));
+            while (m.find()) {
+                if (ENV_LIKE.matcher(m.group(1).trim()).matches()) {
+                    out.add(m.group(1).trim());
+                }
+            }
+            out.add(envName(property));
+            return out;
+        }
+
+        /** Properties whose production default works only on a developer's machine, with that default. */
+        Map<String, String> localDefaults() {
+            Map<String, String> out = new TreeMap<>();
+            defaults.forEach((k, v) -> {
+                if (LOCAL_ONLY.matcher(v).find() && !k.contains("\"")) {
+                    out.put(k, v);
+                }
+            });
+            return out;
+        }
+
+        /** " (did you mean X?)" for the closest name the service reads, when it is a typo away. */
+        String suggestion(String name) {
+            String best = null;
+            int bestDistance = Integer.MAX_VALUE;
+            Set<String> candidates = new TreeSet<>(envNames());
+            referenced.stream().filter(r -> ENV_LIKE.matcher(r).matches()).forEach(candidates::add);
+            for (String c : candidates) {
+                int d = distance(name, c);
+                if (d < bestDistance) {
+                    best = c;
+                    bestDistance = d;
+                }
+            }
+            return best != null && bestDistance <= 3 ? " (did you mean " + best + "?)" : "";
+        }
+
+        private static int distance(String a, String b) {
+            int[] prev = new int[b.length() + 1];
+            int[] cur = new int[b.length() + 1];
+            for (int j = 0; j <= b.length(); j++) {
+                prev[j] = j;
+            }
+            for (int i = 1; i <= a.length(); i++) {
+                cur[0] = i;
+                for (int j = 1; j <= b.length(); j++) {
+                    cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1));
+                }
+                int[] t = prev;
+                prev = cur;
+                cur = t;
+            }
+            return prev[b.length()];
+        }
+
+        // ------------------------------------------------------------ @ConfigMapping sources
+
+        private void parseMappings(Path javaRoot, Map<String, String> withDefaults) throws IOException {
+            if (!Files.isDirectory(javaRoot)) {
+                return;
+            }
+            List<Path> files;
+            try (Stream<Path> s = Files.walk(javaRoot)) {
+                files = s.filter(f -> f.toString().endsWith(".java")).sorted().toList();
+            }
+            for (Path f : files) {
+                String source = Files.readString(f);
+                if (!source.contains("ConfigMapping")) {
+                    continue;
+                }
+                String code = stripComments(source);
+                Map<String, String> interfaces = new LinkedHashMap<>();
+                Matcher im = INTERFACE.matcher(code);
+                while (im.find()) {
+                    int open = im.end() - 1;
+                    interfaces.putIfAbsent(im.group(1), code.substring(open + 1, close(code, open)));
+                }
+                Matcher m = MAPPING.matcher(code);
+                while (m.find()) {
+                    Matcher prefix = Pattern.compile("prefix\\s*=\\s*\"([^\"]*)\"").matcher(m.group(1));
+                    String naming = m.group(1).contains("VERBATIM") ? "verbatim" : m.group(1).contains("SNAKE_CASE") ? "snake" : "kebab";
+                    Matcher target = INTERFACE.matcher(code);
+                    if (!target.find(m.end()) || !interfaces.containsKey(target.group(1))) {
+                        continue;
+                    }
+                    String root = prefix.find() ? prefix.group(1) : "";
+                    if (!mappingRoots.contains(root)) {
+                        mappingRoots.add(root);
+                    }
+                    walk(root, interfaces.get(target.group(1)), interfaces, naming, withDefaults, 0);
+                }
+            }
+        }
+
+        private void walk(String prefix, String body, Map<String, String> interfaces, String naming, Map<String, String> withDefaults, int depth) {
+            if (depth > 16) {
+                return;
+            }
+            for (String declaration : declarations(body)) {
+                String rest = declaration.trim();
+                Map<String, String> annotations = new LinkedHashMap<>();
+                Matcher a = ANNOTATION.matcher(rest);
+                while (a.lookingAt()) {
+                    String simple = a.group(1).substring(a.group(1).lastIndexOf('.') + 1);
+                    annotations.put(simple, a.group(2) == null ? "" : stringArgument(a.group(2)));
+                    rest = rest.substring(a.end()).trim();
+                    a = ANNOTATION.matcher(rest);
+                }
+                Matcher m = METHOD.matcher(rest);
+                if (!m.matches() || rest.matches("(?s).*\\b(static|default|private)\\b.*") || rest.contains("=")) {
+                    continue;
+                }
+                String name = m.group(2);
+                String segment = annotations.containsKey("WithParentName") ? null
+                        : annotations.containsKey("WithName") ? annotations.get("WithName")
+                        : switch (naming) {
+                            case "verbatim" -> name;
+                            case "snake" -> kebab(name).replace('-', '_');
+                            default -> kebab(name);
+                        };
+                String property = segment == null ? prefix : prefix.isEmpty() ? segment : prefix + "." + segment;
+                String type = m.group(1).replaceAll("@[\\w.]+\\s*", "").trim();
+                if (rawName(type).equals("Optional")) {
+                    type = typeArgument(type);
+                }
+                String raw = rawName(type);
+                if (MAPS.contains(raw)) {
+                    mappedPrefixes.add(property);
+                } else if (COLLECTIONS.contains(raw) || type.endsWith("[]")) {
+                    mappedPrefixes.add(property);
+                    if (!interfaces.containsKey(rawName(typeArgument(type)))) {
+                        mapped.add(property);
+                    }
+                } else if (interfaces.containsKey(raw)) {
+                    walk(property, interfaces.get(raw), interfaces, naming, withDefaults, depth + 1);
+                    continue;
+                } else {
+                    mapped.add(property);
+                }
+                if (annotations.containsKey("WithDefault")) {
+                    withDefaults.put(property, annotations.get("WithDefault"));
+                }
+            }
+        }
+
+        private static String rawName(String type) {
+            String t = type.replaceFirst("(?s)<.*$", "").replace("[]", "").trim();
+            return t.substring(t.lastIndexOf('.') + 1);
+        }
+
+        private static String typeArgument(String type) {
+            int open = type.indexOf('<');
+            int close = type.lastIndexOf('>');
+            return open < 0 || close < open ? "" : type.substring(open + 1, close).trim();
+        }
+
+        private static String stringArgument(String parenthesised) {
+            Matcher m = Pattern.compile("\"((?:[^\"\\\\]|\\\\.)*)\"").matcher(parenthesised);
+            return m.find() ? m.group(1).replaceAll("\\\\(.)", "$1") : "";
+        }
+
+        /** The member declarations of an interface body at its top level (nested types and method bodies left out). */
+        static List<String> declarations(String body) {
+            List<String> out = new ArrayList<>();
+            StringBuilder cur = new StringBuilder();
+            for (int i = 0; i < body.length(); i++) {
+                char ch = body.charAt(i);
+                if (ch == '"' || ch == '\'') {
+                    int end = literalEnd(body, i);
+                    cur.append(body, i, end);
+                    i = end - 1;
+                } else if (ch == '{') {
+                    i = close(body, i);
+                    cur.setLength(0);
+                } else if (ch == ';') {
+                    out.add(cur.toString());
+                    cur.setLength(0);
+                } else {
+                    cur.append(ch);
+                }
+            }
+            return out;
+        }
+
+        /** Index of the brace that closes the one at {@code open} (string and char literals skipped). */
+        private static int close(String s, int open) {
+            int depth = 0;
+            for (int i = open; i < s.length(); i++) {
+                char ch = s.charAt(i);
+                if (ch == '"' || ch == '\'') {
+                    i = literalEnd(s, i) - 1;
+                } else if (ch == '{') {
+                    depth++;
+                } else if (ch == '}' && --depth == 0) {
+                    return i;
+                }
+            }
+            return s.length();
+        }
+
+        /** Index just after the string, text block or char literal starting at {@code i}. */
+        private static int literalEnd(String s, int i) {
+            if (s.startsWith("\"\"\"", i)) {
+                int end = s.indexOf("\"\"\"", i + 3);
+                return end < 0 ? s.length() : end + 3;
+            }
+            char quote = s.charAt(i);
+            for (int j = i + 1; j < s.length(); j++) {
+                char ch = s.charAt(j);
+                if (ch == '\\') {
+                    j++;
+                } else if (ch == quote) {
+                    return j + 1;
+                }
+            }
+            return s.length();
+        }
+
+        static String stripComments(String s) {
+            StringBuilder b = new StringBuilder(s.length());
+            for (int i = 0; i < s.length(); i++) {
+                char ch = s.charAt(i);
+                if (ch == '"' || ch == '\'') {
+                    int end = literalEnd(s, i);
+                    b.append(s, i, end);
+                    i = end - 1;
+                } else if (s.startsWith("//", i)) {
+                    int end = s.indexOf('\n', i);
+                    i = (end < 0 ? s.length() : end) - 1;
+                } else if (s.startsWith("/*", i)) {
+                    int end = s.indexOf("*/", i + 2);
+                    b.append(' ');
+                    i = (end < 0 ? s.length() : end + 2) - 1;
+                } else {
+                    b.append(ch);
+                }
+            }
+            return b.toString();
         }
     }
 
