@@ -1,5 +1,6 @@
 package dev.ragtune.cli;
 
+import dev.ragtune.cli.platform.ApiKeyFile;
 import dev.ragtune.cli.platform.LocalPlatform;
 import dev.ragtune.cli.platform.PlatformHome;
 import dev.ragtune.cli.platform.PlatformSettings;
@@ -68,6 +69,10 @@ public final class UpCommand implements Callable<Integer> {
             description = "Folder of Markdown ingested into rag-service on the first start (default: the checkout's docs/; env RAGTUNE_STARTER_DOCS).")
     Path starterDocs;
 
+    @Option(names = "--api-key", paramLabel = "ROLE=KEY",
+            description = "Use this key for a role instead of a generated one (repeatable; env RAGTUNE_KEY_<ROLE>, e.g. RAGTUNE_KEY_OPS). Kept in api-keys.json.")
+    Map<String, String> apiKeys = new java.util.LinkedHashMap<>();
+
     PlatformSettings settings() {
         PlatformHome home = new PlatformHome(dataDir != null ? dataDir : RagtuneCli.home());
         return new PlatformSettings(home, ragPort, registryPort, workerPort, kafkaPort, postgresPort, checkpoint, adapters,
@@ -85,6 +90,9 @@ public final class UpCommand implements Callable<Integer> {
             return 1;
         }
         Files.deleteIfExists(home.state());
+        Map<String, String> keys = new java.util.LinkedHashMap<>(ApiKeyFile.fromEnvironment(System.getenv()));
+        keys.putAll(apiKeys);
+        ApiKeyFile.override(home.apiKeys(), keys);
         return detach ? detached(home) : foreground(settings);
     }
 

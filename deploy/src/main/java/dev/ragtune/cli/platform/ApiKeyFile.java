@@ -49,6 +49,42 @@ public final class ApiKeyFile {
         return keys;
     }
 
+    /**
+     * Sets the given roles' keys in {@code file} (creating it), keeping the others: {@code ragtune up --api-key
+     * ROLE=KEY} and the {@code RAGTUNE_KEY_<ROLE>} environment variables.
+     *
+     * @throws IllegalArgumentException naming an unknown role or an unusable key
+     */
+    public static void override(Path file, Map<String, String> keys) {
+        if (keys.isEmpty()) {
+            return;
+        }
+        Map<String, String> all = new LinkedHashMap<>(Files.exists(file) ? read(file) : Map.of());
+        keys.forEach((role, key) -> {
+            if (!ROLES.contains(role)) {
+                throw new IllegalArgumentException("unknown role '" + role + "' for an API key; roles are " + ROLES);
+            }
+            if (key == null || key.length() < 16 || !key.matches("[\\x21-\\x7e]+")) {
+                throw new IllegalArgumentException("the API key of role '" + role
+                        + "' must be at least 16 printable characters without spaces");
+            }
+            all.put(role, key);
+        });
+        write(file, all);
+    }
+
+    /** Keys from the environment: {@code RAGTUNE_KEY_ADMIN}, {@code RAGTUNE_KEY_OPS}, … */
+    public static Map<String, String> fromEnvironment(Map<String, String> env) {
+        Map<String, String> keys = new LinkedHashMap<>();
+        for (String role : ROLES) {
+            String v = env.get("RAGTUNE_KEY_" + role.toUpperCase(java.util.Locale.ROOT));
+            if (v != null && !v.isBlank()) {
+                keys.put(role, v);
+            }
+        }
+        return keys;
+    }
+
     /** The keys in an existing file. */
     public static Map<String, String> read(Path file) {
         try {
