@@ -1,5 +1,12 @@
 package dev.ragtune.cli;
 
+import dev.ragtune.cli.adapters.AdaptersCommand;
+import dev.ragtune.cli.client.CliException;
+import dev.ragtune.cli.demo.DemoCommand;
+import dev.ragtune.cli.documents.AskCommand;
+import dev.ragtune.cli.documents.IngestCommand;
+import dev.ragtune.cli.jobs.JobsCommand;
+import dev.ragtune.cli.records.RecordsCommand;
 import dev.ragtune.common.model.ModelFormatException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -10,7 +17,9 @@ import java.nio.file.Path;
 /** {@code ./ragtune}: the command line of the platform. */
 @Command(name = "ragtune", mixinStandardHelpOptions = true, version = "ragtune 0.1.0",
         description = "RAG and continuous LoRA fine-tuning in one loop.",
-        subcommands = {UpCommand.class, DownCommand.class, StatusCommand.class, ModelCommand.class, TrainCommand.class, GenerateCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {UpCommand.class, DownCommand.class, StatusCommand.class, AskCommand.class, IngestCommand.class,
+                RecordsCommand.class, JobsCommand.class, AdaptersCommand.class, DemoCommand.class, ModelCommand.class,
+                TrainCommand.class, GenerateCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class RagtuneCli {
 
     public static void main(String[] args) {
@@ -20,6 +29,11 @@ public final class RagtuneCli {
     static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new RagtuneCli());
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
+            if (e instanceof CliException c) {
+                cmd.getErr().println("ragtune: " + c.getMessage());
+                cmd.getErr().flush();
+                return c.exitCode();
+            }
             if (e instanceof ModelFormatException || e instanceof IllegalArgumentException || e instanceof UncheckedIOException) {
                 cmd.getErr().println("ragtune: error: " + e.getMessage());
                 return 2;
@@ -30,7 +44,7 @@ public final class RagtuneCli {
     }
 
     /** Where ragtune keeps its state: {@code $RAGTUNE_HOME}, else {@code ./.ragtune}. */
-    static Path home() {
+    public static Path home() {
         String env = System.getenv("RAGTUNE_HOME");
         return Path.of(env != null && !env.isBlank() ? env : ".ragtune").toAbsolutePath();
     }
