@@ -55,7 +55,7 @@ class CommandsAgainstPlatformTest {
         home = Files.createTempDirectory("ragtune-cli-home-");
         work = Files.createTempDirectory("ragtune-cli-work-");
         PlatformSettings settings = new PlatformSettings(new PlatformHome(home), Ports.free(), Ports.free(), Ports.free(),
-                Ports.free(), Ports.free(), null, List.of(PlatformSettings.DEFAULT_ADAPTER),
+                Ports.free(), Ports.free(), null, List.of(PlatformSettings.DEFAULT_ADAPTER), null,
                 // progress written every 2 s instead of 20 s, queued jobs claimed within a second
                 Map.of("tuning-worker", Map.of("ragtune.worker.jobs.heartbeat-interval", "2s",
                         "ragtune.worker.jobs.poll-interval", "1s")));

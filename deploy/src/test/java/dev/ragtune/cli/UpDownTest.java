@@ -2,8 +2,6 @@ package dev.ragtune.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -23,6 +21,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ragtune.cli.CliTest.Run;
 import dev.ragtune.cli.platform.PlatformHome;
 import dev.ragtune.cli.platform.PlatformState;
+import dev.ragtune.embedded.Ports;
 
 /**
  * {@code ragtune up --detach}, {@code status} and {@code down} as a user runs them (in-process picocli; the detached
@@ -51,19 +50,13 @@ class UpDownTest {
         return a.toArray(String[]::new);
     }
 
-    static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
-
     @Test
     void upDetachedIsHealthyReportsACrashAndKeepsItsStateAcrossDownAndUp() throws Exception {
         Path docs = Files.createDirectories(tmp.resolve("starter"));
         Files.writeString(docs.resolve("welcome.md"), "# Welcome\n\nThe Quorvian archive keeps the loom ledgers of Ashmere.\n");
         Path home = tmp.resolve("home");
-        options = List.of("--data-dir=" + home, "--rag-port=" + freePort(), "--registry-port=" + freePort(),
-                "--worker-port=" + freePort(), "--kafka-port=" + freePort(), "--postgres-port=" + freePort(),
+        options = List.of("--data-dir=" + home, "--rag-port=" + Ports.free(), "--registry-port=" + Ports.free(),
+                "--worker-port=" + Ports.free(), "--kafka-port=" + Ports.free(), "--postgres-port=" + Ports.free(),
                 "--starter-docs=" + docs);
         PlatformHome platformHome = new PlatformHome(home);
 

@@ -30,6 +30,7 @@ import dev.ragtune.common.tokenize.ChatMessage;
 import dev.ragtune.common.records.TrainingRecord;
 import dev.ragtune.common.registry.RegistryClient;
 import dev.ragtune.common.registry.VersionInfo;
+import dev.ragtune.embedded.Ports;
 import dev.ragtune.embedded.ServiceProcess;
 import dev.ragtune.tuning.train.TrainingData;
 
@@ -61,8 +62,8 @@ class LoopEndToEndTest {
 
     @BeforeAll
     static void up() {
-        PlatformSettings settings = new PlatformSettings(new PlatformHome(dir.resolve("home")), FreePorts.next(), FreePorts.next(),
-                FreePorts.next(), FreePorts.next(), FreePorts.next(), null, List.of(ADAPTER),
+        PlatformSettings settings = new PlatformSettings(new PlatformHome(dir.resolve("home")), Ports.free(), Ports.free(),
+                Ports.free(), Ports.free(), Ports.free(), null, List.of(ADAPTER),
                 ServiceProcess.checkoutRoot().orElseThrow().resolve("docs"), Map.of(
                 "tuning-worker", Map.of(
                         // jobs start only when asked; a dead worker's lease expires within seconds, not minutes

@@ -113,7 +113,7 @@ public final class LocalPlatform implements AutoCloseable {
                 .property("ragtune.registry.blob-dir", home.registryBlobs().toString())
                 .property("ragtune.registry.public-base-url", registryUrl().toString());
         apiKeys(registry, "ragtune.registry.api-keys", List.of("admin", "ops", "publisher", "reader"));
-        launch(registry);
+        launch("model-registry", registry);
 
         ServiceProcess.Builder worker = service("tuning-worker", settings.workerPort())
                 .jvmArg("-Xmx4g")
@@ -126,10 +126,13 @@ public final class LocalPlatform implements AutoCloseable {
                 .property("ragtune.worker.registry.url", registryUrl().toString())
                 .property("ragtune.worker.registry.api-key", keys.get("publisher"))
                 .property("ai.djl.offline", "true")
+                // progress every 2 s for 'jobs watch' and the demo (the service's default, 20 s, suits long jobs)
+                .property("ragtune.worker.jobs.heartbeat-interval", "2s")
+                .property("ragtune.worker.jobs.poll-interval", "2s")
                 // libtorch's OpenMP threads otherwise spin while idle and starve the other JVMs on a small machine
                 .env("OMP_WAIT_POLICY", "PASSIVE");
         apiKeys(worker, "ragtune.worker.api-keys", List.of("admin", "ops", "reader"));
-        launch(worker);
+        launch("tuning-worker", worker);
 
         ServiceProcess.Builder rag = service("rag-service", settings.ragPort())
                 .jvmArg("-Xmx3g")
@@ -146,7 +149,7 @@ public final class LocalPlatform implements AutoCloseable {
                 .property("ragtune.rag.adapters.served", String.join(",", settings.servedAdapters()))
                 .property("ai.djl.offline", "true");
         apiKeys(rag, "ragtune.rag.api-keys", List.of("admin", "ingest", "query"));
-        launch(rag);
+        launch("rag-service", rag);
     }
 
     private ServiceProcess.Builder service(String name, int port) {
@@ -154,8 +157,7 @@ public final class LocalPlatform implements AutoCloseable {
                 .port(port)
                 .logFile(home.log(name))
                 .startTimeout(Duration.ofMinutes(5))
-                .jvmArg("--enable-native-access=ALL-UNNAMED")
-                .properties(settings.extraProperties().getOrDefault(name, Map.of()));
+                .jvmArg("--enable-native-access=ALL-UNNAMED");
     }
 
     private void apiKeys(ServiceProcess.Builder b, String prefix, List<String> roles) {
@@ -164,8 +166,9 @@ public final class LocalPlatform implements AutoCloseable {
         }
     }
 
-    private void launch(ServiceProcess.Builder b) {
-        ServiceProcess p = b.build();
+    /** Starts a service; the settings' extra properties for it are applied last, so they override the defaults above. */
+    private void launch(String name, ServiceProcess.Builder b) {
+        ServiceProcess p = b.properties(settings.extraProperties().getOrDefault(name, Map.of())).build();
         progress.accept("starting " + p.name() + " on port " + p.port() + " (log: " + p.logFile() + ")");
         services.add(p);
         p.start();
