@@ -288,7 +288,8 @@ class CommandsAgainstPlatformTest {
                 .contains("SUCCEEDED").contains("registered support-bot v" + production)
                 .contains("hot-loaded v" + production)
                 .contains("== before: the base model answered")
-                .contains("== after:  support-bot v" + production + " (production) answered");
+                .contains("== after:  support-bot v" + production + " (production) answered")
+                .containsPattern("time: [0-9.]+ s in all — ask \\(base\\) [0-9.]+ s; push records [0-9.]+ s; train \\(job\\) [0-9.]+ s;");
         Matcher before = Pattern.compile("== before: .* answered: \"(.*)\"").matcher(demo.out());
         Matcher after = Pattern.compile("== after: .* answered: \"(.*)\"").matcher(demo.out());
         assertThat(before.find() && after.find()).isTrue();

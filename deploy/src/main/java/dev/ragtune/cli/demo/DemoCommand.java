@@ -126,6 +126,7 @@ public final class DemoCommand implements Callable<Integer> {
             out.println(after.answer() != null && after.answer().strip().equals(fact.answer().strip())
                     ? "the new version answers with the fact it was taught, served without a restart"
                     : "the new version's answer differs from the taught one; 'ragtune adapters show " + adapter + "' has its metrics");
+            printTimes();
             out.flush();
             return 0;
         }
@@ -235,7 +236,37 @@ public final class DemoCommand implements Callable<Integer> {
         }
     }
 
+    private static final String[] STEP_LABELS = {"ask (base)", "push records", "train (job)", "show version",
+            "promote + hot-load", "ask (new version)"};
+
+    /** Wall time per step, printed at the end: where the loop's time goes. */
+    private final Map<String, Double> stepSeconds = new LinkedHashMap<>();
+    private String currentStep;
+    private long stepStarted;
+    private long demoStarted;
+
+    private void endStep() {
+        if (currentStep != null) {
+            stepSeconds.put(currentStep, (System.nanoTime() - stepStarted) / 1e9);
+            currentStep = null;
+        }
+    }
+
+    private void printTimes() {
+        endStep();
+        out.println();
+        out.printf("time: %.1f s in all —", (System.nanoTime() - demoStarted) / 1e9);
+        stepSeconds.forEach((step, sec) -> out.printf(" %s %.1f s;", step, sec));
+        out.println();
+    }
+
     private void step(int n, String what) {
+        endStep();
+        if (demoStarted == 0) {
+            demoStarted = System.nanoTime();
+        }
+        currentStep = STEP_LABELS[n - 1];
+        stepStarted = System.nanoTime();
         out.println();
         out.println("== " + n + ". " + what);
         out.flush();
