@@ -255,8 +255,8 @@ public final class DemoCommand implements Callable<Integer> {
     private void printTimes() {
         endStep();
         out.println();
-        out.printf("time: %.1f s in all —", (System.nanoTime() - demoStarted) / 1e9);
-        stepSeconds.forEach((step, sec) -> out.printf(" %s %.1f s;", step, sec));
+        out.printf(java.util.Locale.ROOT, "time: %.1f s in all —", (System.nanoTime() - demoStarted) / 1e9);
+        stepSeconds.forEach((step, sec) -> out.printf(java.util.Locale.ROOT, " %s %.1f s;", step, sec));
         out.println();
     }
 
