@@ -1,5 +1,6 @@
 package dev.ragtune.cli;
 
+import dev.ragtune.cli.eval.EvalCommand;
 import dev.ragtune.common.model.ModelFormatException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -10,14 +11,15 @@ import java.nio.file.Path;
 /** {@code ./ragtune}: the command line of the platform. */
 @Command(name = "ragtune", mixinStandardHelpOptions = true, version = "ragtune 0.1.0",
         description = "RAG and continuous LoRA fine-tuning in one loop.",
-        subcommands = {UpCommand.class, DownCommand.class, StatusCommand.class, ModelCommand.class, TrainCommand.class, GenerateCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {UpCommand.class, DownCommand.class, StatusCommand.class, ModelCommand.class, TrainCommand.class, GenerateCommand.class, BenchCommand.class, EvalCommand.class, CommandLine.HelpCommand.class})
 public final class RagtuneCli {
 
     public static void main(String[] args) {
         System.exit(commandLine().execute(args));
     }
 
-    static CommandLine commandLine() {
+    /** The command line with its error handling, as {@link #main} runs it (public for the tests of subcommand packages). */
+    public static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new RagtuneCli());
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
             if (e instanceof ModelFormatException || e instanceof IllegalArgumentException || e instanceof UncheckedIOException) {
