@@ -3,8 +3,10 @@ package dev.ragtune.cli;
 import dev.ragtune.cli.adapters.AdaptersCommand;
 import dev.ragtune.cli.client.CliException;
 import dev.ragtune.cli.demo.DemoCommand;
+
 import dev.ragtune.cli.documents.AskCommand;
 import dev.ragtune.cli.documents.IngestCommand;
+import dev.ragtune.cli.eval.EvalCommand;
 import dev.ragtune.cli.jobs.JobsCommand;
 import dev.ragtune.cli.records.RecordsCommand;
 import dev.ragtune.common.model.ModelFormatException;
@@ -19,14 +21,15 @@ import java.nio.file.Path;
         description = "RAG and continuous LoRA fine-tuning in one loop.",
         subcommands = {UpCommand.class, DownCommand.class, StatusCommand.class, AskCommand.class, IngestCommand.class,
                 RecordsCommand.class, JobsCommand.class, AdaptersCommand.class, DemoCommand.class, ModelCommand.class,
-                TrainCommand.class, GenerateCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+                TrainCommand.class, GenerateCommand.class, BenchCommand.class, EvalCommand.class, CommandLine.HelpCommand.class})
 public final class RagtuneCli {
 
     public static void main(String[] args) {
         System.exit(commandLine().execute(args));
     }
 
-    static CommandLine commandLine() {
+    /** The command line with its error handling, as {@link #main} runs it (public for the tests of subcommand packages). */
+    public static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new RagtuneCli());
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
             if (e instanceof CliException c) {
