@@ -1,13 +1,12 @@
 package dev.ragtune.registry;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 
 import dev.ragtune.embedded.KafkaBroker;
 import dev.ragtune.embedded.PostgresServer;
+import dev.ragtune.embedded.TestInfrastructure;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 
 /**
@@ -22,26 +21,15 @@ public class EmbeddedServices implements QuarkusTestResourceLifecycleManager {
     public static final String ADMIN = "test-admin-key";
     public static final String TOPIC = "adapter-events";
 
-    private Path dir;
-    private PostgresServer postgres;
-    private KafkaBroker kafka;
+    private TestInfrastructure infra;
 
     @Override
     public Map<String, String> start() {
-        try {
-            dir = Files.createTempDirectory("registry-test-");
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
-        postgres = PostgresServer.start();
-        postgres.createDatabase("registry");
-        kafka = KafkaBroker.start(dir.resolve("kafka"), 0);
-        kafka.createTopics(TOPIC);
-        Map<String, String> cfg = new HashMap<>();
-        cfg.put("quarkus.datasource.jdbc.url", postgres.jdbcUrl("registry"));
-        cfg.put("quarkus.datasource.username", postgres.username());
-        cfg.put("quarkus.datasource.password", postgres.password());
-        cfg.put("ragtune.registry.kafka.bootstrap-servers", kafka.bootstrapServers());
+        infra = TestInfrastructure.start("registry-test-", "registry");
+        Path dir = infra.dir();
+        infra.kafka().createTopics(TOPIC);
+        Map<String, String> cfg = new HashMap<>(infra.datasource());
+        cfg.put("ragtune.registry.kafka.bootstrap-servers", infra.kafka().bootstrapServers());
         cfg.put("ragtune.registry.kafka.delivery-timeout", "3s");
         cfg.put("ragtune.registry.kafka.max-backoff", "1s");
         cfg.put("ragtune.registry.blob-dir", dir.resolve("blobs").toString());
@@ -56,25 +44,15 @@ public class EmbeddedServices implements QuarkusTestResourceLifecycleManager {
 
     @Override
     public void inject(TestInjector injector) {
-        injector.injectIntoFields(kafka, new TestInjector.AnnotatedAndMatchesType(InjectEmbedded.class, KafkaBroker.class));
-        injector.injectIntoFields(postgres, new TestInjector.AnnotatedAndMatchesType(InjectEmbedded.class, PostgresServer.class));
-        injector.injectIntoFields(dir.resolve("blobs"), new TestInjector.AnnotatedAndMatchesType(InjectEmbedded.class, Path.class));
+        injector.injectIntoFields(infra.kafka(), new TestInjector.AnnotatedAndMatchesType(InjectEmbedded.class, KafkaBroker.class));
+        injector.injectIntoFields(infra.postgres(), new TestInjector.AnnotatedAndMatchesType(InjectEmbedded.class, PostgresServer.class));
+        injector.injectIntoFields(infra.dir().resolve("blobs"), new TestInjector.AnnotatedAndMatchesType(InjectEmbedded.class, Path.class));
     }
 
     @Override
     public void stop() {
-        if (kafka != null) {
-            kafka.close();
-        }
-        if (postgres != null) {
-            postgres.close();
-        }
-        if (dir != null) {
-            try (var walk = Files.walk(dir)) {
-                walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            } catch (IOException ignored) {
-                // temp
-            }
+        if (infra != null) {
+            infra.close();
         }
     }
 }

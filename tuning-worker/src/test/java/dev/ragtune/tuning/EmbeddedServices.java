@@ -1,7 +1,6 @@
 package dev.ragtune.tuning;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
@@ -10,6 +9,7 @@ import dev.ragtune.common.demo.DemoCheckpointWriter;
 import dev.ragtune.common.demo.DemoPreset;
 import dev.ragtune.embedded.KafkaBroker;
 import dev.ragtune.embedded.PostgresServer;
+import dev.ragtune.embedded.TestInfrastructure;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 
 /**
@@ -31,33 +31,26 @@ public class EmbeddedServices implements QuarkusTestResourceLifecycleManager {
     public static final int MAX_RECORD_BYTES = 8192;
     public static final int MAX_SEQ_LEN = 512;
 
-    private Path dir;
-    private PostgresServer postgres;
-    private KafkaBroker kafka;
+    private TestInfrastructure infra;
 
     @Override
     public Map<String, String> start() {
+        infra = TestInfrastructure.start("worker-test-", "worker");
+        Path dir = infra.dir();
         try {
-            dir = Files.createTempDirectory("worker-test-");
             DemoCheckpointWriter.write(dir.resolve("model"), DemoPreset.TINY, 42);
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
-        postgres = PostgresServer.start();
-        postgres.createDatabase("worker");
-        kafka = KafkaBroker.start(dir.resolve("kafka"), 0);
         try {
-            Kafka.createTopic(kafka, RECORDS, RECORD_PARTITIONS);
-            Kafka.createTopic(kafka, DLQ, 1);
-            Kafka.createTopic(kafka, EVENTS, 1);
+            Kafka.createTopic(infra.kafka(), RECORDS, RECORD_PARTITIONS);
+            Kafka.createTopic(infra.kafka(), DLQ, 1);
+            Kafka.createTopic(infra.kafka(), EVENTS, 1);
         } catch (Exception e) {
             throw new IllegalStateException("cannot create the test topics: " + e.getMessage(), e);
         }
-        Map<String, String> cfg = new HashMap<>();
-        cfg.put("quarkus.datasource.jdbc.url", postgres.jdbcUrl("worker"));
-        cfg.put("quarkus.datasource.username", postgres.username());
-        cfg.put("quarkus.datasource.password", postgres.password());
-        cfg.put("ragtune.worker.kafka.bootstrap-servers", kafka.bootstrapServers());
+        Map<String, String> cfg = new HashMap<>(infra.datasource());
+        cfg.put("ragtune.worker.kafka.bootstrap-servers", infra.kafka().bootstrapServers());
         cfg.put("ragtune.worker.kafka.max-backoff", "1s");
         cfg.put("ragtune.worker.kafka.delivery-timeout", "10s");
         cfg.put("ragtune.worker.checkpoint-dir", dir.resolve("model").toString());
@@ -72,25 +65,15 @@ public class EmbeddedServices implements QuarkusTestResourceLifecycleManager {
 
     @Override
     public void inject(TestInjector injector) {
-        injector.injectIntoFields(kafka, new TestInjector.AnnotatedAndMatchesType(InjectEmbedded.class, KafkaBroker.class));
-        injector.injectIntoFields(postgres, new TestInjector.AnnotatedAndMatchesType(InjectEmbedded.class, PostgresServer.class));
-        injector.injectIntoFields(dir.resolve("model"), new TestInjector.AnnotatedAndMatchesType(InjectEmbedded.class, Path.class));
+        injector.injectIntoFields(infra.kafka(), new TestInjector.AnnotatedAndMatchesType(InjectEmbedded.class, KafkaBroker.class));
+        injector.injectIntoFields(infra.postgres(), new TestInjector.AnnotatedAndMatchesType(InjectEmbedded.class, PostgresServer.class));
+        injector.injectIntoFields(infra.dir().resolve("model"), new TestInjector.AnnotatedAndMatchesType(InjectEmbedded.class, Path.class));
     }
 
     @Override
     public void stop() {
-        if (kafka != null) {
-            kafka.close();
-        }
-        if (postgres != null) {
-            postgres.close();
-        }
-        if (dir != null) {
-            try (var walk = Files.walk(dir)) {
-                walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            } catch (IOException ignored) {
-                // temp
-            }
+        if (infra != null) {
+            infra.close();
         }
     }
 }

@@ -28,11 +28,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.ragtune.registry.basemodels.BaseModel;
-import dev.ragtune.registry.errors.ApiException;
 import dev.ragtune.registry.errors.Checks;
-import dev.ragtune.registry.security.Caller;
 import dev.ragtune.registry.security.RequiresRole;
 import dev.ragtune.registry.security.Role;
+import dev.ragtune.service.errors.ApiException;
+import dev.ragtune.service.security.Caller;
 
 @Path("/v1/adapters")
 @Produces(MediaType.APPLICATION_JSON)

@@ -10,8 +10,8 @@ import jakarta.persistence.EntityManager;
 import jakarta.persistence.LockModeType;
 
 import dev.ragtune.registry.aliases.Alias;
-import dev.ragtune.registry.errors.ApiException;
 import dev.ragtune.registry.errors.Checks;
+import dev.ragtune.service.errors.ApiException;
 
 /** Look-ups of adapters shared by the resources and services. */
 @ApplicationScoped

@@ -17,13 +17,14 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import dev.ragtune.registry.errors.ApiException;
 import dev.ragtune.registry.errors.Bodies;
 import dev.ragtune.registry.errors.Checks;
 import dev.ragtune.registry.events.OutboxRelay;
-import dev.ragtune.registry.security.Caller;
 import dev.ragtune.registry.security.RequiresRole;
 import dev.ragtune.registry.security.Role;
+import dev.ragtune.service.errors.ApiException;
+import dev.ragtune.service.security.ApiRole;
+import dev.ragtune.service.security.Caller;
 
 @Path("/v1/adapters/{name}/aliases/{alias}")
 @Produces(MediaType.APPLICATION_JSON)
@@ -102,7 +103,7 @@ public class AliasResource {
      * so that the tuning-worker can point {@code staging} at the candidate it just registered.
      */
     private void requireAliasRole(String alias) {
-        Role role = caller.role();
+        ApiRole role = caller.role();
         boolean allowed = role.implies(Role.OPS) || (!PRODUCTION.equals(alias) && role.implies(Role.PUBLISHER));
         if (!allowed) {
             throw ApiException.forbidden("role '" + role.id() + "' may not change alias '" + alias + "' (needs "

@@ -20,11 +20,11 @@ import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
-import dev.ragtune.registry.errors.ApiException;
 import dev.ragtune.registry.errors.Checks;
-import dev.ragtune.registry.security.Caller;
 import dev.ragtune.registry.security.RequiresRole;
 import dev.ragtune.registry.security.Role;
+import dev.ragtune.service.errors.ApiException;
+import dev.ragtune.service.security.Caller;
 
 @Path("/v1/base-models")
 @Produces(MediaType.APPLICATION_JSON)

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.ragtune.service.errors.ApiException;
+
 /** Optional JSON bodies (archive, rollback, alias removal) read leniently: empty means {}. */
 public final class Bodies {
 

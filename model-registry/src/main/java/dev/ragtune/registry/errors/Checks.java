@@ -2,6 +2,8 @@ package dev.ragtune.registry.errors;
 
 import java.util.regex.Pattern;
 
+import dev.ragtune.service.errors.ApiException;
+
 /** Input checks shared by the resources; each failure is a 400 naming the field. */
 public final class Checks {
 

@@ -1,29 +1,20 @@
 package dev.ragtune.registry.security;
 
-import java.util.Locale;
+import dev.ragtune.service.security.ApiRole;
 
 /**
- * Roles of API keys. {@code admin} implies every role; {@code ops} and {@code publisher} imply {@code reader}.
+ * Roles of the registry's API keys. {@code admin} implies every role; {@code ops} and {@code publisher} imply
+ * {@code reader}.
+ * Parsing, ids and the check itself are service-support's ({@link ApiRole}, {@code ApiKeyFilter}).
  */
-public enum Role {
+public enum Role implements ApiRole {
     READER, PUBLISHER, OPS, ADMIN;
 
-    public boolean implies(Role required) {
+    @Override
+    public boolean implies(ApiRole required) {
         if (this == required || this == ADMIN) {
             return true;
         }
         return required == READER && (this == OPS || this == PUBLISHER);
-    }
-
-    public String id() {
-        return name().toLowerCase(Locale.ROOT);
-    }
-
-    public static Role parse(String s) {
-        try {
-            return Role.valueOf(s.trim().toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("unknown role '" + s + "' (reader, publisher, ops, admin)");
-        }
     }
 }

@@ -9,8 +9,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import dev.ragtune.registry.errors.ApiException;
 import dev.ragtune.registry.errors.Checks;
+import dev.ragtune.service.errors.ApiException;
 
 /**
  * A version's manifest: {@code {"files": [{"name", "sha256", "size"?}], "training": {…}, "hyperparameters": {…},

@@ -39,14 +39,14 @@ import dev.ragtune.registry.adapters.Adapter;
 import dev.ragtune.registry.adapters.AdapterService;
 import dev.ragtune.registry.blobs.BlobStore;
 import dev.ragtune.registry.config.RegistryConfig;
-import dev.ragtune.registry.errors.ApiException;
 import dev.ragtune.registry.errors.Bodies;
 import dev.ragtune.registry.errors.Checks;
 import dev.ragtune.registry.events.ChangeRecorder;
 import dev.ragtune.registry.events.OutboxRelay;
-import dev.ragtune.registry.security.Caller;
 import dev.ragtune.registry.security.RequiresRole;
 import dev.ragtune.registry.security.Role;
+import dev.ragtune.service.errors.ApiException;
+import dev.ragtune.service.security.Caller;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 
 @Path("/v1/adapters/{name}/versions")

@@ -9,9 +9,9 @@ import jakarta.ws.rs.core.Response;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
 import dev.ragtune.rag.adapters.AdapterReferenceException;
-import dev.ragtune.rag.errors.ApiException;
 import dev.ragtune.rag.generate.GenerationBusyException;
 import dev.ragtune.rag.generate.PromptTooLongException;
+import dev.ragtune.service.errors.ApiException;
 
 /** OpenAI's error shape for {@code /v1/chat/completions} and {@code /v1/models}. */
 public final class OpenAiErrors {

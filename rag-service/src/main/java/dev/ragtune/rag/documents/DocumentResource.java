@@ -28,13 +28,13 @@ import org.jboss.resteasy.reactive.multipart.FileUpload;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import dev.ragtune.rag.errors.ApiException;
 import dev.ragtune.rag.errors.Checks;
 import dev.ragtune.rag.ingest.DocumentParser;
 import dev.ragtune.rag.ingest.ParsedDocument;
-import dev.ragtune.rag.security.Caller;
 import dev.ragtune.rag.security.RequiresRole;
 import dev.ragtune.rag.security.Role;
+import dev.ragtune.service.errors.ApiException;
+import dev.ragtune.service.security.Caller;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 
 @Path("/v1/documents")

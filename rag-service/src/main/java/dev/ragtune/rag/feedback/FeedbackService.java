@@ -27,9 +27,9 @@ import dev.ragtune.rag.generate.ModelRuntime;
 
 import dev.ragtune.rag.chat.ChatCompletionResource;
 import dev.ragtune.rag.config.GenerationConfig;
-import dev.ragtune.rag.errors.ApiException;
 import dev.ragtune.rag.query.QueryStore;
 import dev.ragtune.rag.query.StoredQuery;
+import dev.ragtune.service.errors.ApiException;
 
 /**
  * Feedback on an answer. {@code up} makes the answer a training record, {@code down} with a

@@ -27,7 +27,7 @@ import dev.ragtune.rag.adapters.AdapterTable;
 import dev.ragtune.rag.adapters.RegistryAdapterSource;
 import dev.ragtune.rag.config.GenerationConfig;
 import dev.ragtune.rag.config.RagConfig;
-import dev.ragtune.rag.errors.ApiException;
+import dev.ragtune.service.errors.ApiException;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;

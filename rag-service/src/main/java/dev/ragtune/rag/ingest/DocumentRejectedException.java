@@ -1,34 +1,45 @@
 package dev.ragtune.rag.ingest;
 
+import dev.ragtune.service.errors.ApiException;
+
 /**
  * A document the service will not take, with the reason a caller can fix. Nothing has been stored or indexed when
- * this is thrown.
+ * this is thrown. An {@link ApiException} with the reason's status, so the REST layer renders it as any API error
+ * (also when it arrives wrapped).
  */
-public class DocumentRejectedException extends RuntimeException {
+public class DocumentRejectedException extends ApiException {
 
-    /** Why; the REST layer maps each to its status. */
+    /** Why, and the HTTP status and error code it becomes. */
     public enum Reason {
         /** 400: zero bytes, or no text in a JSON request. */
-        EMPTY,
+        EMPTY(400, "bad_request"),
         /** 413: larger than the configured limit. */
-        TOO_LARGE,
+        TOO_LARGE(413, "payload_too_large"),
         /** 415: a type no parser here reads. */
-        UNSUPPORTED_TYPE,
+        UNSUPPORTED_TYPE(415, "unsupported_media_type"),
         /** 422: the file claims a supported type but cannot be parsed (corrupt, encrypted). */
-        UNREADABLE,
+        UNREADABLE(422, "unprocessable"),
         /** 422: parsed, but there is no text in it (e.g. a scanned PDF without a text layer). */
-        NO_TEXT
+        NO_TEXT(422, "unprocessable");
+
+        private final int status;
+        private final String error;
+
+        Reason(int status, String error) {
+            this.status = status;
+            this.error = error;
+        }
     }
 
     private final Reason reason;
 
     public DocumentRejectedException(Reason reason, String message) {
-        super(message);
+        super(reason.status, reason.error, message);
         this.reason = reason;
     }
 
     public DocumentRejectedException(Reason reason, String message, Throwable cause) {
-        super(message, cause);
+        super(reason.status, reason.error, message, cause);
         this.reason = reason;
     }
 

@@ -22,13 +22,13 @@ import dev.ragtune.common.generate.SamplingParams;
 import dev.ragtune.common.generate.TokenListener;
 import dev.ragtune.common.tokenize.ChatMessage;
 import dev.ragtune.rag.adapters.AdapterRef;
-import dev.ragtune.rag.errors.ApiException;
 import dev.ragtune.rag.generate.AnswerErrors;
 import dev.ragtune.rag.generate.AnswerService;
 import dev.ragtune.rag.generate.ModelRuntime;
 import dev.ragtune.rag.generate.PreparedAnswer;
 import dev.ragtune.rag.security.RequiresRole;
 import dev.ragtune.rag.security.Role;
+import dev.ragtune.service.errors.ApiException;
 
 /** {@code POST /v1/query}: a cited answer from the retrieved chunks, by the adapter the request names. */
 @Path("/v1/query")

@@ -18,10 +18,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.ragtune.rag.config.RagConfig;
 import io.micrometer.core.annotation.Timed;
-import dev.ragtune.rag.errors.ApiException;
 import dev.ragtune.rag.errors.Checks;
 import dev.ragtune.rag.security.RequiresRole;
 import dev.ragtune.rag.security.Role;
+import dev.ragtune.service.errors.ApiException;
 
 @Path("/v1/retrieve")
 @Produces(MediaType.APPLICATION_JSON)

@@ -1,27 +1,17 @@
 package dev.ragtune.rag.security;
 
-import java.util.Locale;
+import dev.ragtune.service.security.ApiRole;
 
 /**
- * Roles of API keys: {@code query} (query, retrieve, chat, feedback), {@code ingest} (documents, reindex of
- * one's own documents) and {@code admin}, which implies every role.
+ * Roles of the rag-service's API keys: {@code query} (query, retrieve, chat, feedback), {@code ingest} (documents,
+ * reindex of one's own documents) and {@code admin}, which implies every role.
+ * Parsing, ids and the check itself are service-support's ({@link ApiRole}, {@code ApiKeyFilter}).
  */
-public enum Role {
+public enum Role implements ApiRole {
     QUERY, INGEST, ADMIN;
 
-    public boolean implies(Role required) {
+    @Override
+    public boolean implies(ApiRole required) {
         return this == required || this == ADMIN;
-    }
-
-    public String id() {
-        return name().toLowerCase(Locale.ROOT);
-    }
-
-    public static Role parse(String s) {
-        try {
-            return Role.valueOf(s.trim().toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("unknown role '" + s + "' (query, ingest, admin)");
-        }
     }
 }

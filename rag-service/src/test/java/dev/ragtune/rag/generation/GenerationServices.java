@@ -1,9 +1,7 @@
 package dev.ragtune.rag.generation;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -15,9 +13,8 @@ import dev.ragtune.common.demo.DemoCheckpointWriter;
 import dev.ragtune.common.demo.DemoPreset;
 import dev.ragtune.common.model.Checkpoint;
 import dev.ragtune.common.registry.RegistryClient;
-import dev.ragtune.embedded.KafkaBroker;
 import dev.ragtune.embedded.ModelRegistryProcess;
-import dev.ragtune.embedded.PostgresServer;
+import dev.ragtune.embedded.TestInfrastructure;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 
 /**
@@ -39,27 +36,23 @@ public class GenerationServices implements QuarkusTestResourceLifecycleManager {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private Path dir;
-    private PostgresServer postgres;
-    private KafkaBroker kafka;
+    private TestInfrastructure infra;
     private ModelRegistryProcess registry;
     private GenerationFixture fixture;
 
     @Override
     public Map<String, String> start() {
         try {
-            dir = Files.createTempDirectory("rag-gen-test-");
-            postgres = PostgresServer.start();
-            postgres.createDatabase("rag");
-            kafka = KafkaBroker.start(dir.resolve("kafka"), 0);
-            kafka.createTopics(EVENTS, RECORDS);
+            infra = TestInfrastructure.start("rag-gen-test-", "rag");
+            Path dir = infra.dir();
+            infra.kafka().createTopics(EVENTS, RECORDS);
             Path ckpt = dir.resolve("model");
             DemoCheckpointWriter.write(ckpt, DemoPreset.TINY, 11);
             String ckptHash;
             try (Checkpoint c = Checkpoint.open(ckpt)) {
                 ckptHash = c.contentHash();
             }
-            registry = ModelRegistryProcess.start(postgres, kafka, dir.resolve("registry"));
+            registry = ModelRegistryProcess.start(infra.postgres(), infra.kafka(), dir.resolve("registry"));
             Map<Integer, Path> adapterDirs = new LinkedHashMap<>();
             try (RegistryClient admin = new RegistryClient(registry.baseUrl(), registry.key("admin"))) {
                 admin.ensureBaseModel(BASE_MODEL, "Qwen2ForCausalLM", ckpt.toString(), ckptHash, "tiny demo checkpoint");
@@ -77,12 +70,9 @@ public class GenerationServices implements QuarkusTestResourceLifecycleManager {
                 admin.setAlias(ADAPTER, "production", 1, "test set-up", false);
                 admin.setAlias(ADAPTER, "staging", 2, "test set-up", false);
             }
-            fixture = new GenerationFixture(dir, ckpt, postgres, kafka, registry, Map.copyOf(adapterDirs));
-            Map<String, String> cfg = new HashMap<>();
-            cfg.put("quarkus.datasource.jdbc.url", postgres.jdbcUrl("rag"));
-            cfg.put("quarkus.datasource.username", postgres.username());
-            cfg.put("quarkus.datasource.password", postgres.password());
-            cfg.put("ragtune.rag.kafka.bootstrap-servers", kafka.bootstrapServers());
+            fixture = new GenerationFixture(dir, ckpt, infra.postgres(), infra.kafka(), registry, Map.copyOf(adapterDirs));
+            Map<String, String> cfg = new HashMap<>(infra.datasource());
+            cfg.put("ragtune.rag.kafka.bootstrap-servers", infra.kafka().bootstrapServers());
             cfg.put("ragtune.rag.index-dir", dir.resolve("index").toString());
             cfg.put("ragtune.rag.api-keys." + QUERY, "query:test-query");
             cfg.put("ragtune.rag.api-keys." + INGEST, "ingest:test-ingest");
@@ -112,18 +102,8 @@ public class GenerationServices implements QuarkusTestResourceLifecycleManager {
         if (registry != null) {
             registry.close();
         }
-        if (kafka != null) {
-            kafka.close();
-        }
-        if (postgres != null) {
-            postgres.close();
-        }
-        if (dir != null) {
-            try (var walk = Files.walk(dir)) {
-                walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            } catch (IOException ignored) {
-                // temp
-            }
+        if (infra != null) {
+            infra.close();
         }
     }
 }

@@ -5,7 +5,10 @@ import java.lang.annotation.Retention;
 import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
 
-/** The least role an endpoint needs. Endpoints without it need {@link Role#ADMIN} (fail closed). */
+/**
+ * The least role an endpoint (method, or every method of a class) needs. Endpoints without it need
+ * {@link Role#ADMIN} (fail closed). Read by {@link WorkerSecurity} for service-support's {@code ApiKeyFilter}.
+ */
 @Retention(RetentionPolicy.RUNTIME)
 @Target({ElementType.METHOD, ElementType.TYPE})
 public @interface RequiresRole {

@@ -1,30 +1,20 @@
 package dev.ragtune.tuning.security;
 
-import java.util.Locale;
+import dev.ragtune.service.security.ApiRole;
 
 /**
- * Roles of API keys: {@code reader} (GET endpoints), {@code ops} (start and cancel jobs; includes reader),
- * {@code admin} (everything).
+ * Roles of the tuning-worker's API keys: {@code reader} (GET endpoints), {@code ops} (start and cancel jobs; includes
+ * reader), {@code admin} (everything).
+ * Parsing, ids and the check itself are service-support's ({@link ApiRole}, {@code ApiKeyFilter}).
  */
-public enum Role {
+public enum Role implements ApiRole {
     READER, OPS, ADMIN;
 
-    public boolean implies(Role required) {
+    @Override
+    public boolean implies(ApiRole required) {
         if (this == required || this == ADMIN) {
             return true;
         }
         return required == READER && this == OPS;
-    }
-
-    public String id() {
-        return name().toLowerCase(Locale.ROOT);
-    }
-
-    public static Role parse(String s) {
-        try {
-            return Role.valueOf(s.trim().toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("unknown role '" + s + "' (reader, ops, admin)");
-        }
     }
 }

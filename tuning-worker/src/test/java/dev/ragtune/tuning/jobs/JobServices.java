@@ -2,16 +2,14 @@ package dev.ragtune.tuning.jobs;
 
 import dev.ragtune.common.demo.DemoCheckpointWriter;
 import dev.ragtune.common.demo.DemoPreset;
-import dev.ragtune.embedded.KafkaBroker;
 import dev.ragtune.embedded.ModelRegistryProcess;
-import dev.ragtune.embedded.PostgresServer;
+import dev.ragtune.embedded.TestInfrastructure;
 import dev.ragtune.tuning.EmbeddedServices;
 import dev.ragtune.tuning.Kafka;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 
 import java.io.IOException;
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
@@ -30,41 +28,34 @@ public class JobServices implements QuarkusTestResourceLifecycleManager {
     static volatile Path checkpoint;
     static volatile Path workDir;
 
-    private Path dir;
-    private PostgresServer postgres;
-    private KafkaBroker kafka;
+    private TestInfrastructure infra;
     private ModelRegistryProcess registry;
 
     @Override
     public Map<String, String> start() {
+        infra = TestInfrastructure.start("worker-jobs-test-", "worker");
+        Path dir = infra.dir();
         try {
-            dir = Files.createTempDirectory("worker-jobs-test-");
             DemoCheckpointWriter.write(dir.resolve("model"), DemoPreset.TINY, 7);
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
-        postgres = PostgresServer.start();
-        postgres.createDatabase("worker");
-        kafka = KafkaBroker.start(dir.resolve("kafka"), 0);
         try {
-            Kafka.createTopic(kafka, EmbeddedServices.RECORDS, 2);
-            Kafka.createTopic(kafka, EmbeddedServices.DLQ, 1);
-            Kafka.createTopic(kafka, EmbeddedServices.EVENTS, 1);
+            Kafka.createTopic(infra.kafka(), EmbeddedServices.RECORDS, 2);
+            Kafka.createTopic(infra.kafka(), EmbeddedServices.DLQ, 1);
+            Kafka.createTopic(infra.kafka(), EmbeddedServices.EVENTS, 1);
         } catch (Exception e) {
             throw new IllegalStateException("cannot create the test topics: " + e.getMessage(), e);
         }
-        registry = ModelRegistryProcess.start(postgres, kafka, dir.resolve("registry"));
+        registry = ModelRegistryProcess.start(infra.postgres(), infra.kafka(), dir.resolve("registry"));
         registryUrl = registry.baseUrl();
         registryAdminKey = registry.key("admin");
-        kafkaBootstrap = kafka.bootstrapServers();
+        kafkaBootstrap = infra.kafka().bootstrapServers();
         checkpoint = dir.resolve("model");
         workDir = dir.resolve("work");
 
-        Map<String, String> cfg = new HashMap<>();
-        cfg.put("quarkus.datasource.jdbc.url", postgres.jdbcUrl("worker"));
-        cfg.put("quarkus.datasource.username", postgres.username());
-        cfg.put("quarkus.datasource.password", postgres.password());
-        cfg.put("ragtune.worker.kafka.bootstrap-servers", kafka.bootstrapServers());
+        Map<String, String> cfg = new HashMap<>(infra.datasource());
+        cfg.put("ragtune.worker.kafka.bootstrap-servers", kafkaBootstrap);
         cfg.put("ragtune.worker.kafka.max-backoff", "1s");
         cfg.put("ragtune.worker.checkpoint-dir", checkpoint.toString());
         cfg.put("ragtune.worker.work-dir", workDir.toString());
@@ -90,18 +81,8 @@ public class JobServices implements QuarkusTestResourceLifecycleManager {
         if (registry != null) {
             registry.close();
         }
-        if (kafka != null) {
-            kafka.close();
-        }
-        if (postgres != null) {
-            postgres.close();
-        }
-        if (dir != null) {
-            try (var walk = Files.walk(dir)) {
-                walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            } catch (IOException ignored) {
-                // temporary files
-            }
+        if (infra != null) {
+            infra.close();
         }
     }
 }

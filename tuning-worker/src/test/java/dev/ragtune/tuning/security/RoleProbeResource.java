@@ -7,9 +7,11 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 
+import dev.ragtune.service.security.Caller;
+
 /**
  * Test-only endpoints (in src/test, so only in the test application) guarded by each role, to exercise the
- * real {@link ApiKeyFilter}'s 401/403 paths before the jobs endpoints exist.
+ * real {@link dev.ragtune.service.security.ApiKeyFilter}'s 401/403 paths before the jobs endpoints exist.
  */
 @Path("/v1/test-probe")
 @Produces(MediaType.TEXT_PLAIN)

@@ -1,4 +1,4 @@
-package dev.ragtune.tuning.errors;
+package dev.ragtune.service.errors;
 
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.MediaType;
@@ -9,7 +9,10 @@ import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 
-/** Maps every exception to {@link ErrorBody}. */
+/**
+ * Maps every exception to {@link ErrorBody}, in each service that depends on this module. A service adds mappers
+ * of its own for more specific exception types (RESTEasy Reactive picks the closest type).
+ */
 public class ErrorMappers {
 
     private static final Logger LOG = Logger.getLogger(ErrorMappers.class);

@@ -1,6 +1,9 @@
-package dev.ragtune.rag.errors;
+package dev.ragtune.service.errors;
 
-/** An error a caller can cause; rendered as {@code {"error": code, "message": message}} with the given status. */
+/**
+ * An error a caller can cause; rendered by {@link ErrorMappers} as {@code {"error": code, "message": message}} with
+ * the given status, also when it arrives wrapped in another exception.
+ */
 public class ApiException extends RuntimeException {
 
     private final int status;
@@ -8,6 +11,12 @@ public class ApiException extends RuntimeException {
 
     public ApiException(int status, String error, String message) {
         super(message);
+        this.status = status;
+        this.error = error;
+    }
+
+    public ApiException(int status, String error, String message, Throwable cause) {
+        super(message, cause);
         this.status = status;
         this.error = error;
     }

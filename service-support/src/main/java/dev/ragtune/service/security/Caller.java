@@ -1,4 +1,4 @@
-package dev.ragtune.tuning.security;
+package dev.ragtune.service.security;
 
 import jakarta.enterprise.context.RequestScoped;
 
@@ -6,15 +6,16 @@ import jakarta.enterprise.context.RequestScoped;
 @RequestScoped
 public class Caller {
 
-    private Role role;
+    private ApiRole role;
     private String actor = "anonymous";
 
-    void set(Role role, String actor) {
+    void set(ApiRole role, String actor) {
         this.role = role;
         this.actor = actor;
     }
 
-    public Role role() {
+    /** The caller's role: a constant of the service's role enum; null before authentication. */
+    public ApiRole role() {
         return role;
     }
 

@@ -1,4 +1,4 @@
-package dev.ragtune.tuning.security;
+package dev.ragtune.service.security;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -8,26 +8,28 @@ import java.util.HexFormat;
 import java.util.Map;
 import java.util.Optional;
 
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
+/**
+ * A service's configured API keys ({@code ragtune.<service>.api-keys."<key>"=role[:actor]}), held by their sha256 so
+ * that a lookup does not compare secrets character by character.
+ */
+public final class ApiKeys {
 
-import dev.ragtune.tuning.config.WorkerConfig;
-
-/** The configured API keys, held by their sha256 so that a lookup does not compare secrets character by character. */
-@ApplicationScoped
-public class ApiKeys {
-
-    public record Principal(Role role, String actor) {
+    /** Who a key is: its role, and the actor that history and logs record (default {@code <role>-<8 hex of sha256(key)>}). */
+    public record Principal(ApiRole role, String actor) {
     }
 
     private final Map<String, Principal> byHash = new HashMap<>();
 
-    @Inject
-    public ApiKeys(WorkerConfig config) {
-        config.apiKeys().forEach((key, value) -> {
+    /**
+     * @param keys  key → {@code role} or {@code role:actor}
+     * @param roles the service's roles
+     * @throws IllegalArgumentException for a role not in {@code roles}
+     */
+    public <R extends Enum<R> & ApiRole> ApiKeys(Map<String, String> keys, Class<R> roles) {
+        keys.forEach((key, value) -> {
             String hash = sha256(key);
             int colon = value.indexOf(':');
-            Role role = Role.parse(colon < 0 ? value : value.substring(0, colon));
+            R role = ApiRole.parse(roles, colon < 0 ? value : value.substring(0, colon));
             String actor = colon < 0 ? role.id() + "-" + hash.substring(0, 8) : value.substring(colon + 1).trim();
             byHash.put(hash, new Principal(role, actor));
         });

@@ -1,0 +1,38 @@
+package dev.ragtune.service.errors;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import jakarta.ws.rs.core.Response;
+
+import org.junit.jupiter.api.Test;
+
+/** The JSON error body for API errors, wrapped API errors and everything else. */
+class ErrorMappersTest {
+
+    private final ErrorMappers mappers = new ErrorMappers();
+
+    @Test
+    void anApiErrorKeepsItsStatusAndCodeAlsoWhenWrapped() {
+        Response direct = mappers.api(ApiException.conflict("taken"));
+        assertThat(direct.getStatus()).isEqualTo(409);
+        assertThat(direct.getEntity()).isEqualTo(new ErrorBody("conflict", "taken"));
+
+        Response wrapped = mappers.unexpected(new IllegalStateException("outer", ApiException.notFound("gone")));
+        assertThat(wrapped.getStatus()).isEqualTo(404);
+        assertThat(wrapped.getEntity()).isEqualTo(new ErrorBody("not_found", "gone"));
+    }
+
+    @Test
+    void anythingElseIsAnInternalErrorNamingTheException() {
+        Response r = mappers.unexpected(new IllegalStateException("boom"));
+        assertThat(r.getStatus()).isEqualTo(500);
+        assertThat(r.getEntity()).isEqualTo(new ErrorBody("internal", "internal error: IllegalStateException: boom"));
+    }
+
+    @Test
+    void statusCodesHaveTheirNames() {
+        assertThat(ErrorMappers.codeFor(413)).isEqualTo("payload_too_large");
+        assertThat(ErrorMappers.codeFor(503)).isEqualTo("internal");
+        assertThat(ErrorMappers.codeFor(418)).isEqualTo("error");
+    }
+}

@@ -1,5 +1,0 @@
-package dev.ragtune.tuning.errors;
-
-/** The one JSON shape of every error response. */
-public record ErrorBody(String error, String message) {
-}

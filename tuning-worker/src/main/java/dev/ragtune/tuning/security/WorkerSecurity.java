@@ -1,0 +1,21 @@
+package dev.ragtune.tuning.security;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import dev.ragtune.service.security.ApiSecurity;
+import dev.ragtune.tuning.config.WorkerConfig;
+
+/**
+ * The tuning-worker's API security for service-support's {@code ApiKeyFilter}: the keys of
+ * {@code ragtune.worker.api-keys."<key>"=role[:actor]} ({@link WorkerConfig#apiKeys()}), its {@link Role}s, the role an
+ * endpoint needs ({@link RequiresRole}, else {@code admin}) and the realm of its 401s.
+ */
+@ApplicationScoped
+public class WorkerSecurity extends ApiSecurity {
+
+    @Inject
+    WorkerSecurity(WorkerConfig config) {
+        super("ragtune-tuning-worker", Role.ADMIN, RequiresRole.class, RequiresRole::value, config.apiKeys());
+    }
+}
