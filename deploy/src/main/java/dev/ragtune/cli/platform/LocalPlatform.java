@@ -36,6 +36,7 @@ public final class LocalPlatform implements AutoCloseable {
     private final PlatformSettings settings;
     private final PlatformHome home;
     private final Consumer<String> progress;
+    private final long created = System.nanoTime();
     private Map<String, String> keys;
     private PostgresServer postgres;
     private KafkaBroker kafka;
@@ -47,7 +48,9 @@ public final class LocalPlatform implements AutoCloseable {
     public LocalPlatform(PlatformSettings settings, Consumer<String> progress) {
         this.settings = settings;
         this.home = settings.home();
-        this.progress = progress;
+        // every line says how long the start has taken so far: where the time of 'up' goes
+        this.progress = line -> progress.accept(String.format(java.util.Locale.ROOT, "[%5.1f s] %s",
+                (System.nanoTime() - created) / 1e9, line));
     }
 
     /** Starts every component and waits for each one's health; on failure stops what was started. */
@@ -60,6 +63,7 @@ public final class LocalPlatform implements AutoCloseable {
             startServices();
             registerBaseModel();
             ingestStarterCorpus();
+            progress.accept("all components healthy");
             return this;
         } catch (IOException e) {
             close();
