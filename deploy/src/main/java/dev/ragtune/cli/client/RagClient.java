@@ -18,6 +18,11 @@ public final class RagClient implements AutoCloseable {
         this.http = http;
     }
 
+    /** A client of the rag-service at {@code url} with {@code apiKey} (the commands get theirs from {@link PlatformEndpoints}). */
+    public static RagClient connect(java.net.URI url, String apiKey) {
+        return new RagClient(new JsonHttp(Service.RAG, url, apiKey));
+    }
+
     /**
      * {@code POST /v1/query}.
      *
