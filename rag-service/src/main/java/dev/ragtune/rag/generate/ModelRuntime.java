@@ -117,6 +117,12 @@ public class ModelRuntime {
         @Override
         public void onSwap(String adapter, String alias, Integer from, Integer to, Instant occurredAt) {
             meters.counter("ragtune.rag.adapter.swaps", "adapter", adapter).increment();
+            // the version this replica serves per alias (NaN once the alias is removed): replicas that disagree
+            // for long are what the RagtuneAdapterVersionSkew alert looks for; registering again is a no-op
+            Gauge.builder("ragtune.rag.adapter.version", table,
+                            t -> t.aliasVersions(adapter).getOrDefault(alias, null) == null ? Double.NaN : t.aliasVersions(adapter).get(alias))
+                    .tags("adapter", adapter, "alias", alias)
+                    .description("the adapter version an alias points at in this replica").register(meters);
             if (occurredAt != null) {
                 Duration lag = Duration.between(occurredAt, Instant.now());
                 if (!lag.isNegative()) {

@@ -234,6 +234,11 @@ class HotSwapTest {
         assertThat(afterSwitch).isGreaterThan(SWITCHES * CLIENTS);
         assertThat(served).containsExactlyInAnyOrder(1, 2, 3);
         assertThat(metric("ragtune_rag_adapter_swaps_total") - swapsBefore).isEqualTo(SWITCHES);
+        Matcher gauge = Pattern.compile("(?m)^ragtune_rag_adapter_version\\{[^}]*adapter=\"" + ADAPTER + "\"[^}]*alias=\"production\"[^}]*\\} ([0-9.eE+-]+)$")
+                .matcher(given().get("/q/metrics").then().statusCode(200).extract().asString());
+        assertThat(gauge.find()).as("the served-version gauge is exported").isTrue();
+        assertThat((int) Double.parseDouble(gauge.group(1))).as("the gauge shows the version production points at here")
+                .isEqualTo(runtime.table().aliasVersions(ADAPTER).get("production"));
 
         // nothing in flight any more; versions no alias points at are closed and gone from the table
         Map<String, Integer> aliases = runtime.table().aliasVersions(ADAPTER);
