@@ -1,6 +1,8 @@
 package dev.ragtune.rag.security;
 
+import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.Response;
@@ -30,5 +32,10 @@ public class RagSecurity extends ApiSecurity {
             return OpenAiErrors.response(OpenAiErrors.forStatus(status, message));
         }
         return super.rejection(request, status, code, message);
+    }
+
+    /** Reads the keys at start: a key with a role this service does not have stops it with the reason, not at its first request. */
+    void checkKeysAtStart(@Observes StartupEvent start) {
+        keys();
     }
 }

@@ -1,6 +1,8 @@
 package dev.ragtune.tuning.security;
 
+import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 
 import dev.ragtune.service.security.ApiSecurity;
@@ -17,5 +19,10 @@ public class WorkerSecurity extends ApiSecurity {
     @Inject
     WorkerSecurity(WorkerConfig config) {
         super("ragtune-tuning-worker", Role.ADMIN, RequiresRole.class, RequiresRole::value, config.apiKeys());
+    }
+
+    /** Reads the keys at start: a key with a role this service does not have stops it with the reason, not at its first request. */
+    void checkKeysAtStart(@Observes StartupEvent start) {
+        keys();
     }
 }
