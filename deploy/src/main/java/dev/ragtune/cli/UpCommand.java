@@ -192,6 +192,7 @@ public final class UpCommand implements Callable<Integer> {
                 out.println("ragtune: the platform is up (pid " + state.get().supervisorPid() + ")");
                 state.get().components().forEach((name, c) -> out.printf("  %-15s %s%n", name, c.endpoint()));
                 out.println("  API keys        " + home.apiKeys());
+                ApiKeyFile.read(home.apiKeys()).forEach((role, key) -> out.printf("    %-10s %s%n", role, key));
                 out.println("ragtune: 'ragtune status' shows it, 'ragtune down' stops it");
                 return 0;
             }

@@ -68,6 +68,7 @@ class UpDownTest {
         assertThat(keys.properties()).extracting(java.util.Map.Entry::getKey)
                 .containsExactlyInAnyOrder("admin", "ops", "publisher", "reader", "ingest", "query");
         PlatformState state = PlatformState.read(platformHome.state()).orElseThrow();
+        assertThat(up.out()).as("up prints the keys").contains(keys.path("ops").asText(), keys.path("query").asText());
 
         Run status = CliTest.run(args("status"));
         assertThat(status.exitCode()).as(status.out()).isZero();
