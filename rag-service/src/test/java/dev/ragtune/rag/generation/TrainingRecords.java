@@ -1,19 +1,14 @@
 package dev.ragtune.rag.generation;
 
-import java.time.Duration;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.function.Predicate;
-
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.StringDeserializer;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+
+import dev.ragtune.embedded.Topics;
 
 /** Reads {@code training-records} from the beginning with a plain consumer, as the tuning worker would. */
 final class TrainingRecords {
@@ -28,26 +23,12 @@ final class TrainingRecords {
     /** Every record on the topic now. */
     static List<Received> all(String bootstrap) {
         List<Received> out = new ArrayList<>();
-        Map<String, Object> cfg = Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName(),
-                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName(),
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        try (KafkaConsumer<String, String> c = new KafkaConsumer<>(cfg)) {
-            List<TopicPartition> parts = c.partitionsFor(GenerationServices.RECORDS, Duration.ofSeconds(30)).stream()
-                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
-            c.assign(parts);
-            c.seekToBeginning(parts);
-            Map<TopicPartition, Long> end = c.endOffsets(parts, Duration.ofSeconds(30));
-            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            while (System.nanoTime() < deadline && parts.stream().anyMatch(p -> c.position(p) < end.get(p))) {
-                for (ConsumerRecord<String, String> r : c.poll(Duration.ofMillis(300))) {
-                    try {
-                        out.add(new Received(r.key(), JSON.readTree(r.value())));
-                    } catch (Exception e) {
-                        throw new IllegalStateException("record is not JSON: " + r.value(), e);
-                    }
-                }
+        for (var r : Topics.readAll(bootstrap, GenerationServices.RECORDS)) {
+            String value = new String(r.value(), StandardCharsets.UTF_8);
+            try {
+                out.add(new Received(r.key() == null ? null : new String(r.key(), StandardCharsets.UTF_8), JSON.readTree(value)));
+            } catch (Exception e) {
+                throw new IllegalStateException("record is not JSON: " + value, e);
             }
         }
         return out;
