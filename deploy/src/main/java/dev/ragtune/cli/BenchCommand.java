@@ -1,11 +1,11 @@
 package dev.ragtune.cli;
 
-import dev.ragtune.common.generate.GenerationRequest;
-import dev.ragtune.common.generate.GenerationResult;
-import dev.ragtune.common.generate.SamplingParams;
-import dev.ragtune.common.generate.ServingModel;
-import dev.ragtune.common.onnx.OnnxExporter;
-import dev.ragtune.common.onnx.Precision;
+import dev.ragtune.model.generate.GenerationRequest;
+import dev.ragtune.model.generate.GenerationResult;
+import dev.ragtune.model.generate.SamplingParams;
+import dev.ragtune.model.generate.ServingModel;
+import dev.ragtune.model.onnx.OnnxExporter;
+import dev.ragtune.model.onnx.Precision;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -114,7 +114,7 @@ public final class BenchCommand {
         @Override
         public Integer call() throws Exception {
             Random random = new Random(7);
-            List<dev.ragtune.common.tokenize.TrainingSequence> data = new ArrayList<>();
+            List<dev.ragtune.model.tokenize.TrainingSequence> data = new ArrayList<>();
             for (int i = 0; i < steps; i++) {
                 int[] ids = new int[seqLen];
                 boolean[] trainable = new boolean[seqLen];
@@ -122,20 +122,20 @@ public final class BenchCommand {
                     ids[t] = random.nextInt(256);
                     trainable[t] = t > 0;
                 }
-                data.add(new dev.ragtune.common.tokenize.TrainingSequence(ids, trainable));
+                data.add(new dev.ragtune.model.tokenize.TrainingSequence(ids, trainable));
             }
-            try (dev.ragtune.common.model.Checkpoint ckpt = dev.ragtune.common.model.Checkpoint.open(checkpoint)) {
-                var options = dev.ragtune.tuning.train.TrainingOptions.defaults().withRank(rank).withEpochs(1)
+            try (dev.ragtune.model.checkpoint.Checkpoint ckpt = dev.ragtune.model.checkpoint.Checkpoint.open(checkpoint)) {
+                var options = dev.ragtune.train.TrainingOptions.defaults().withRank(rank).withEpochs(1)
                         .withBatchSize(1).withMaxSeqLen(seqLen);
-                var hp = dev.ragtune.tuning.train.HyperparameterDefaults.resolve(options, ckpt.config(), data.size(), seqLen);
+                var hp = dev.ragtune.train.HyperparameterDefaults.resolve(options, ckpt.config(), data.size(), seqLen);
                 long start = System.nanoTime();
                 try (ai.djl.ndarray.NDManager root = ai.djl.ndarray.NDManager.newBaseManager(
-                        dev.ragtune.tuning.train.TrainingRun.defaultDevice(), "PyTorch");
-                     dev.ragtune.tuning.train.LlamaModel model = dev.ragtune.tuning.train.LlamaModel.load(ckpt, root)) {
+                        dev.ragtune.train.TrainingRun.defaultDevice(), "PyTorch");
+                     dev.ragtune.train.LlamaModel model = dev.ragtune.train.LlamaModel.load(ckpt, root)) {
                     double loadSeconds = (System.nanoTime() - start) / 1e9;
-                    var result = new dev.ragtune.tuning.train.LoraTrainer(model).train(data, hp, null, p -> { });
+                    var result = new dev.ragtune.train.LoraTrainer(model).train(data, hp, null, p -> { });
                     System.out.printf("checkpoint=%s seq_len=%d rank=%d steps=%d device=%s%n", checkpoint, seqLen, rank, steps,
-                            dev.ragtune.tuning.train.TrainingRun.defaultDevice());
+                            dev.ragtune.train.TrainingRun.defaultDevice());
                     System.out.printf("load_s=%.1f train_tokens_per_s=%.1f trainable_params=%d peak_rss_mb=%d%n", loadSeconds,
                             result.metrics().tokensPerSecond(), result.metrics().trainableParameters(), peakRssMb());
                 }

@@ -1,13 +1,13 @@
 package dev.ragtune.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.ragtune.common.demo.DemoCheckpointWriter;
-import dev.ragtune.common.demo.DemoPreset;
-import dev.ragtune.common.model.Architecture;
-import dev.ragtune.common.model.Checkpoint;
-import dev.ragtune.common.model.ModelConfig;
-import dev.ragtune.common.onnx.OnnxExporter;
-import dev.ragtune.common.onnx.Precision;
+import dev.ragtune.model.demo.DemoCheckpointWriter;
+import dev.ragtune.model.demo.DemoPreset;
+import dev.ragtune.model.checkpoint.Architecture;
+import dev.ragtune.model.checkpoint.Checkpoint;
+import dev.ragtune.model.checkpoint.ModelConfig;
+import dev.ragtune.model.onnx.OnnxExporter;
+import dev.ragtune.model.onnx.Precision;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 

@@ -1,13 +1,13 @@
 package dev.ragtune.cli;
 
-import dev.ragtune.common.model.LinearModule;
-import dev.ragtune.tuning.train.Hyperparameters;
-import dev.ragtune.tuning.train.TrainingData;
-import dev.ragtune.tuning.train.TrainingDivergedException;
-import dev.ragtune.tuning.train.TrainingMetrics;
-import dev.ragtune.tuning.train.TrainingOptions;
-import dev.ragtune.tuning.train.TrainingResult;
-import dev.ragtune.tuning.train.TrainingRun;
+import dev.ragtune.model.checkpoint.LinearModule;
+import dev.ragtune.train.Hyperparameters;
+import dev.ragtune.train.TrainingData;
+import dev.ragtune.train.TrainingDivergedException;
+import dev.ragtune.train.TrainingMetrics;
+import dev.ragtune.train.TrainingOptions;
+import dev.ragtune.train.TrainingResult;
+import dev.ragtune.train.TrainingRun;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;

@@ -13,7 +13,7 @@ import dev.ragtune.cli.documents.DocumentIds;
 import dev.ragtune.cli.jobs.JobProgressLine;
 import dev.ragtune.cli.records.PreparedRecord;
 import dev.ragtune.cli.records.RecordLines;
-import dev.ragtune.tuning.datasets.DatasetSplit;
+import dev.ragtune.common.records.DatasetSplit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine.TypeConversionException;

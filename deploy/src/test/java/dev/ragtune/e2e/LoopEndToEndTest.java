@@ -26,13 +26,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.ragtune.cli.platform.LocalPlatform;
 import dev.ragtune.cli.platform.PlatformHome;
 import dev.ragtune.cli.platform.PlatformSettings;
-import dev.ragtune.common.tokenize.ChatMessage;
+import dev.ragtune.common.records.ChatMessage;
 import dev.ragtune.common.records.TrainingRecord;
 import dev.ragtune.common.registry.RegistryClient;
 import dev.ragtune.common.registry.VersionInfo;
 import dev.ragtune.embedded.Ports;
 import dev.ragtune.embedded.ServiceProcess;
-import dev.ragtune.tuning.train.TrainingData;
+import dev.ragtune.train.TrainingData;
 
 /**
  * The whole loop with real processes, as {@code ragtune up} starts them (embedded PostgreSQL, a KRaft Kafka broker,

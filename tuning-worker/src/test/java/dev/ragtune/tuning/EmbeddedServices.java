@@ -5,8 +5,8 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 
-import dev.ragtune.common.demo.DemoCheckpointWriter;
-import dev.ragtune.common.demo.DemoPreset;
+import dev.ragtune.model.demo.DemoCheckpointWriter;
+import dev.ragtune.model.demo.DemoPreset;
 import dev.ragtune.embedded.KafkaBroker;
 import dev.ragtune.embedded.PostgresServer;
 import dev.ragtune.embedded.TestInfrastructure;

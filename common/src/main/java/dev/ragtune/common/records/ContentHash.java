@@ -17,7 +17,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 
-import dev.ragtune.common.tokenize.ChatMessage;
 
 /**
  * The content hash of a record, used to tell a re-sent record (same hash: not stored again) from a new

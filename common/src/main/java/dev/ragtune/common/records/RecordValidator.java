@@ -16,7 +16,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import dev.ragtune.common.tokenize.ChatMessage;
 
 /**
  * Validates one Kafka message of {@code training-records} (key and value bytes) into a

@@ -2,7 +2,6 @@ package dev.ragtune.common.records;
 
 import java.util.List;
 
-import dev.ragtune.common.tokenize.ChatMessage;
 
 /**
  * Counts the tokens a conversation takes when trained on (chat template applied). The worker plugs in

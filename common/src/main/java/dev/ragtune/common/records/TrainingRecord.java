@@ -8,7 +8,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import dev.ragtune.common.tokenize.ChatMessage;
 
 /**
  * One training record of topic {@code training-records}, as validated: a conversation in the OpenAI

@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import dev.ragtune.common.tokenize.ChatMessage;
+import dev.ragtune.common.records.ChatMessage;
 
 class ContentHashTest {
 

@@ -3,7 +3,7 @@ package dev.ragtune.cli.demo;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ragtune.cli.records.PreparedRecord;
-import dev.ragtune.tuning.datasets.DatasetSplit;
+import dev.ragtune.common.records.DatasetSplit;
 
 import java.io.IOException;
 import java.util.List;

@@ -1,8 +1,8 @@
 package dev.ragtune.cli.platform;
 
-import dev.ragtune.common.demo.DemoCheckpointWriter;
-import dev.ragtune.common.demo.DemoPreset;
-import dev.ragtune.common.model.Checkpoint;
+import dev.ragtune.model.demo.DemoCheckpointWriter;
+import dev.ragtune.model.demo.DemoPreset;
+import dev.ragtune.model.checkpoint.Checkpoint;
 import dev.ragtune.common.registry.RegistryClient;
 import dev.ragtune.embedded.KafkaBroker;
 import dev.ragtune.embedded.PostgresServer;

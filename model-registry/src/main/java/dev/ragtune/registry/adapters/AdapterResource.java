@@ -31,7 +31,7 @@ import dev.ragtune.registry.basemodels.BaseModel;
 import dev.ragtune.registry.errors.Checks;
 import dev.ragtune.registry.security.RequiresRole;
 import dev.ragtune.registry.security.Role;
-import dev.ragtune.service.errors.ApiException;
+import dev.ragtune.common.errors.ApiException;
 import dev.ragtune.service.security.Caller;
 
 @Path("/v1/adapters")

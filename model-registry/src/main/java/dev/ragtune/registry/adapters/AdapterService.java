@@ -11,7 +11,7 @@ import jakarta.persistence.LockModeType;
 
 import dev.ragtune.registry.aliases.Alias;
 import dev.ragtune.registry.errors.Checks;
-import dev.ragtune.service.errors.ApiException;
+import dev.ragtune.common.errors.ApiException;
 
 /** Look-ups of adapters shared by the resources and services. */
 @ApplicationScoped

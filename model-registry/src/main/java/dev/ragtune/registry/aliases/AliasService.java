@@ -14,11 +14,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.ragtune.registry.adapters.Adapter;
 import dev.ragtune.registry.adapters.AdapterService;
-import dev.ragtune.registry.events.AdapterEvent;
+import dev.ragtune.common.events.AdapterEvent;
 import dev.ragtune.registry.events.ChangeRecorder;
 import dev.ragtune.registry.versions.AdapterVersion;
 import dev.ragtune.registry.versions.VersionService;
-import dev.ragtune.service.errors.ApiException;
+import dev.ragtune.common.errors.ApiException;
 
 /**
  * Alias changes. Each takes the adapter's row lock first ({@code SELECT … FOR UPDATE}), so concurrent

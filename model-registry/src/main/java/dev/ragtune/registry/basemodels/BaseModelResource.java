@@ -23,7 +23,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import dev.ragtune.registry.errors.Checks;
 import dev.ragtune.registry.security.RequiresRole;
 import dev.ragtune.registry.security.Role;
-import dev.ragtune.service.errors.ApiException;
+import dev.ragtune.common.errors.ApiException;
 import dev.ragtune.service.security.Caller;
 
 @Path("/v1/base-models")

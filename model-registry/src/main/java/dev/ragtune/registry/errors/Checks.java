@@ -2,7 +2,7 @@ package dev.ragtune.registry.errors;
 
 import java.util.regex.Pattern;
 
-import dev.ragtune.service.errors.ApiException;
+import dev.ragtune.common.errors.ApiException;
 
 /** Input checks shared by the resources; each failure is a 400 naming the field. */
 public final class Checks {

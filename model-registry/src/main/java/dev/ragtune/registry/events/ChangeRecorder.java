@@ -1,5 +1,6 @@
 package dev.ragtune.registry.events;
 
+import dev.ragtune.common.events.AdapterEvent;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;

@@ -1,6 +1,6 @@
 package dev.ragtune.registry.versions;
 
-import dev.ragtune.service.errors.ApiException;
+import dev.ragtune.common.errors.ApiException;
 
 /** One byte range of a {@code Range: bytes=…} request (RFC 9110 §14), inclusive bounds. */
 public record ByteRange(long start, long end) {

@@ -10,7 +10,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.ragtune.registry.errors.Checks;
-import dev.ragtune.service.errors.ApiException;
+import dev.ragtune.common.errors.ApiException;
 
 /**
  * A version's manifest: {@code {"files": [{"name", "sha256", "size"?}], "training": {…}, "hyperparameters": {…},

@@ -45,7 +45,7 @@ import dev.ragtune.registry.events.ChangeRecorder;
 import dev.ragtune.registry.events.OutboxRelay;
 import dev.ragtune.registry.security.RequiresRole;
 import dev.ragtune.registry.security.Role;
-import dev.ragtune.service.errors.ApiException;
+import dev.ragtune.common.errors.ApiException;
 import dev.ragtune.service.security.Caller;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 

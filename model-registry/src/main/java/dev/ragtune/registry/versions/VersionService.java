@@ -12,9 +12,9 @@ import jakarta.transaction.Transactional;
 import dev.ragtune.registry.adapters.Adapter;
 import dev.ragtune.registry.adapters.AdapterService;
 import dev.ragtune.registry.aliases.Alias;
-import dev.ragtune.registry.events.AdapterEvent;
+import dev.ragtune.common.events.AdapterEvent;
 import dev.ragtune.registry.events.ChangeRecorder;
-import dev.ragtune.service.errors.ApiException;
+import dev.ragtune.common.errors.ApiException;
 
 /** Registers and archives versions; every change takes the adapter's row lock first. */
 @ApplicationScoped

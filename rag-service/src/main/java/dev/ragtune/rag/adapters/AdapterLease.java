@@ -2,7 +2,7 @@ package dev.ragtune.rag.adapters;
 
 import java.util.concurrent.atomic.AtomicBoolean;
 
-import dev.ragtune.common.generate.OrtAdapter;
+import dev.ragtune.model.generate.OrtAdapter;
 
 /**
  * A request's hold on the adapter it started with: the version cannot be closed until the lease

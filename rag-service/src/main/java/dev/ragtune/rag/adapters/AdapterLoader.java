@@ -3,8 +3,8 @@ package dev.ragtune.rag.adapters;
 import java.nio.file.Path;
 import java.time.Instant;
 
-import dev.ragtune.common.generate.OrtAdapter;
-import dev.ragtune.common.generate.ServingModel;
+import dev.ragtune.model.generate.OrtAdapter;
+import dev.ragtune.model.generate.ServingModel;
 
 /** Downloads (verified) and loads one adapter version into ONNX Runtime over the serving model. */
 public final class AdapterLoader {

@@ -3,7 +3,7 @@ package dev.ragtune.rag.adapters;
 import java.time.Instant;
 import java.util.concurrent.atomic.AtomicLong;
 
-import dev.ragtune.common.generate.OrtAdapter;
+import dev.ragtune.model.generate.OrtAdapter;
 
 /**
  * One adapter version loaded into ONNX Runtime. Its lease count and closed state are guarded by

@@ -25,10 +25,10 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import dev.ragtune.common.generate.Cancellation;
-import dev.ragtune.common.generate.GenerationResult;
-import dev.ragtune.common.generate.SamplingParams;
-import dev.ragtune.common.generate.TokenListener;
+import dev.ragtune.model.generate.Cancellation;
+import dev.ragtune.model.generate.GenerationResult;
+import dev.ragtune.model.generate.SamplingParams;
+import dev.ragtune.model.generate.TokenListener;
 import dev.ragtune.rag.adapters.AdapterRef;
 import dev.ragtune.rag.generate.AnswerService;
 import dev.ragtune.rag.generate.ModelRuntime;

@@ -5,8 +5,8 @@ import java.util.List;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import dev.ragtune.common.generate.FinishReason;
-import dev.ragtune.common.generate.GenerationResult;
+import dev.ragtune.model.generate.FinishReason;
+import dev.ragtune.model.generate.GenerationResult;
 import dev.ragtune.rag.adapters.AdapterLease;
 import dev.ragtune.rag.generate.SourceChunk;
 

@@ -11,7 +11,7 @@ import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 import dev.ragtune.rag.adapters.AdapterReferenceException;
 import dev.ragtune.rag.generate.GenerationBusyException;
 import dev.ragtune.rag.generate.PromptTooLongException;
-import dev.ragtune.service.errors.ApiException;
+import dev.ragtune.common.errors.ApiException;
 
 /** OpenAI's error shape for {@code /v1/chat/completions} and {@code /v1/models}. */
 public final class OpenAiErrors {

@@ -5,11 +5,11 @@ import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 
-import dev.ragtune.rag.embed.SentenceEmbedder;
-import dev.ragtune.rag.index.ChunkIndex;
-import dev.ragtune.rag.ingest.DocumentParser;
-import dev.ragtune.rag.retrieve.HybridRetriever;
-import dev.ragtune.rag.retrieve.RetrievalCore;
+import dev.ragtune.retrieval.embed.SentenceEmbedder;
+import dev.ragtune.retrieval.index.ChunkIndex;
+import dev.ragtune.retrieval.ingest.DocumentParser;
+import dev.ragtune.retrieval.retrieve.HybridRetriever;
+import dev.ragtune.retrieval.retrieve.RetrievalCore;
 
 /**
  * CDI beans around the plain retrieval core: one {@link RetrievalCore} built from {@link RagConfig}, and its parts for

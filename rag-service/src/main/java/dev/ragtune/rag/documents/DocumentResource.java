@@ -29,11 +29,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.ragtune.rag.errors.Checks;
-import dev.ragtune.rag.ingest.DocumentParser;
-import dev.ragtune.rag.ingest.ParsedDocument;
+import dev.ragtune.retrieval.ingest.DocumentParser;
+import dev.ragtune.retrieval.ingest.ParsedDocument;
 import dev.ragtune.rag.security.RequiresRole;
 import dev.ragtune.rag.security.Role;
-import dev.ragtune.service.errors.ApiException;
+import dev.ragtune.common.errors.ApiException;
 import dev.ragtune.service.security.Caller;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 

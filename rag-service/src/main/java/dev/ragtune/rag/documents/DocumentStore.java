@@ -23,10 +23,10 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import dev.ragtune.rag.index.IndexedChunk;
-import dev.ragtune.rag.ingest.ParsedDocument;
-import dev.ragtune.rag.ingest.PreparedChunk;
-import dev.ragtune.rag.retrieve.RetrievalCore;
+import dev.ragtune.retrieval.index.IndexedChunk;
+import dev.ragtune.retrieval.ingest.ParsedDocument;
+import dev.ragtune.retrieval.ingest.PreparedChunk;
+import dev.ragtune.retrieval.retrieve.RetrievalCore;
 import io.micrometer.core.annotation.Timed;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 

@@ -6,7 +6,7 @@ import jakarta.inject.Inject;
 
 import org.jboss.logging.Logger;
 
-import dev.ragtune.rag.retrieve.RetrievalCore;
+import dev.ragtune.retrieval.retrieve.RetrievalCore;
 import io.quarkus.runtime.StartupEvent;
 
 /**

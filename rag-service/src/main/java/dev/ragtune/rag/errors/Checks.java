@@ -7,7 +7,7 @@ import java.util.regex.Pattern;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import dev.ragtune.service.errors.ApiException;
+import dev.ragtune.common.errors.ApiException;
 
 /** Input checks shared by the resources; each failure is a 400 naming the field. */
 public final class Checks {

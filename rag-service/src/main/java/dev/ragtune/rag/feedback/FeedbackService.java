@@ -22,14 +22,14 @@ import dev.ragtune.common.records.RecordValidator;
 import dev.ragtune.common.records.TokenCounter;
 import dev.ragtune.common.records.TrainingRecord;
 import dev.ragtune.common.records.ValidationResult;
-import dev.ragtune.common.tokenize.ChatMessage;
+import dev.ragtune.common.records.ChatMessage;
 import dev.ragtune.rag.generate.ModelRuntime;
 
 import dev.ragtune.rag.chat.ChatCompletionResource;
 import dev.ragtune.rag.config.GenerationConfig;
 import dev.ragtune.rag.query.QueryStore;
 import dev.ragtune.rag.query.StoredQuery;
-import dev.ragtune.service.errors.ApiException;
+import dev.ragtune.common.errors.ApiException;
 
 /**
  * Feedback on an answer. {@code up} makes the answer a training record, {@code down} with a

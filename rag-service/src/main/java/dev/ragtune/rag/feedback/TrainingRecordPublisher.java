@@ -16,7 +16,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
 
 import dev.ragtune.rag.config.GenerationConfig;
 import dev.ragtune.rag.config.RagConfig;
-import dev.ragtune.service.errors.ApiException;
+import dev.ragtune.common.errors.ApiException;
 
 /**
  * Produces training records to Kafka {@code training-records} (key = record id), idempotent and

@@ -1,7 +1,7 @@
 package dev.ragtune.rag.generate;
 
 import dev.ragtune.rag.adapters.AdapterReferenceException;
-import dev.ragtune.service.errors.ApiException;
+import dev.ragtune.common.errors.ApiException;
 
 /** Turns the answer pipeline's exceptions into the service's API errors (status and a message naming the cause). */
 public final class AnswerErrors {

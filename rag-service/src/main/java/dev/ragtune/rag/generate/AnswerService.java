@@ -9,12 +9,12 @@ import java.util.concurrent.TimeUnit;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
-import dev.ragtune.common.generate.Cancellation;
-import dev.ragtune.common.generate.GenerationRequest;
-import dev.ragtune.common.generate.GenerationResult;
-import dev.ragtune.common.generate.SamplingParams;
-import dev.ragtune.common.generate.TokenListener;
-import dev.ragtune.common.tokenize.ChatMessage;
+import dev.ragtune.model.generate.Cancellation;
+import dev.ragtune.model.generate.GenerationRequest;
+import dev.ragtune.model.generate.GenerationResult;
+import dev.ragtune.model.generate.SamplingParams;
+import dev.ragtune.model.generate.TokenListener;
+import dev.ragtune.common.records.ChatMessage;
 import dev.ragtune.rag.adapters.AdapterLease;
 import dev.ragtune.rag.adapters.AdapterRef;
 import io.micrometer.core.instrument.DistributionSummary;

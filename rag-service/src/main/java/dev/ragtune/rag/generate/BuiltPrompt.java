@@ -2,7 +2,7 @@ package dev.ragtune.rag.generate;
 
 import java.util.List;
 
-import dev.ragtune.common.tokenize.ChatMessage;
+import dev.ragtune.common.records.ChatMessage;
 
 /**
  * A prompt ready for generation.

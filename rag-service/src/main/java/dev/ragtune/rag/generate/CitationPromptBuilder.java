@@ -3,8 +3,8 @@ package dev.ragtune.rag.generate;
 import java.util.ArrayList;
 import java.util.List;
 
-import dev.ragtune.common.tokenize.ChatMessage;
-import dev.ragtune.common.tokenize.ModelTokenizer;
+import dev.ragtune.common.records.ChatMessage;
+import dev.ragtune.model.tokenize.ModelTokenizer;
 
 /**
  * Builds the prompt of a cited answer: the retrieved chunks, numbered {@code [1]…[n]} in rank

@@ -7,10 +7,10 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import dev.ragtune.common.generate.GenerationRequest;
-import dev.ragtune.common.generate.GenerationResult;
-import dev.ragtune.common.generate.Generator;
-import dev.ragtune.common.generate.TokenListener;
+import dev.ragtune.model.generate.GenerationRequest;
+import dev.ragtune.model.generate.GenerationResult;
+import dev.ragtune.model.generate.Generator;
+import dev.ragtune.model.generate.TokenListener;
 
 /**
  * Runs generations on a bounded pool of platform threads over the one shared ONNX Runtime

@@ -7,8 +7,8 @@ import java.util.Map;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
-import dev.ragtune.rag.retrieve.HybridRetriever;
-import dev.ragtune.rag.retrieve.RetrievedChunk;
+import dev.ragtune.retrieval.retrieve.HybridRetriever;
+import dev.ragtune.retrieval.retrieve.RetrievedChunk;
 
 /** Answers are built on the service's hybrid (BM25 + vector, RRF) retrieval. */
 @ApplicationScoped

@@ -15,8 +15,8 @@ import jakarta.inject.Inject;
 
 import org.jboss.logging.Logger;
 
-import dev.ragtune.common.generate.ServingModel;
-import dev.ragtune.common.onnx.Precision;
+import dev.ragtune.model.generate.ServingModel;
+import dev.ragtune.model.onnx.Precision;
 import dev.ragtune.common.registry.RegistryClient;
 import dev.ragtune.rag.adapters.AdapterEventListener;
 import dev.ragtune.rag.adapters.AdapterHotLoader;
@@ -27,7 +27,7 @@ import dev.ragtune.rag.adapters.AdapterTable;
 import dev.ragtune.rag.adapters.RegistryAdapterSource;
 import dev.ragtune.rag.config.GenerationConfig;
 import dev.ragtune.rag.config.RagConfig;
-import dev.ragtune.service.errors.ApiException;
+import dev.ragtune.common.errors.ApiException;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;

@@ -2,8 +2,8 @@ package dev.ragtune.rag.generate;
 
 import java.util.UUID;
 
-import dev.ragtune.common.generate.SamplingParams;
-import dev.ragtune.common.tokenize.ChatMessage;
+import dev.ragtune.model.generate.SamplingParams;
+import dev.ragtune.common.records.ChatMessage;
 import dev.ragtune.rag.adapters.AdapterLease;
 
 /**

@@ -1,5 +1,6 @@
 package dev.ragtune.rag.index;
 
+import dev.ragtune.retrieval.index.ChunkIndex;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 

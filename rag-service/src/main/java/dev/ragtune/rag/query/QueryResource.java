@@ -16,11 +16,11 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import dev.ragtune.common.generate.Cancellation;
-import dev.ragtune.common.generate.GenerationResult;
-import dev.ragtune.common.generate.SamplingParams;
-import dev.ragtune.common.generate.TokenListener;
-import dev.ragtune.common.tokenize.ChatMessage;
+import dev.ragtune.model.generate.Cancellation;
+import dev.ragtune.model.generate.GenerationResult;
+import dev.ragtune.model.generate.SamplingParams;
+import dev.ragtune.model.generate.TokenListener;
+import dev.ragtune.common.records.ChatMessage;
 import dev.ragtune.rag.adapters.AdapterRef;
 import dev.ragtune.rag.generate.AnswerErrors;
 import dev.ragtune.rag.generate.AnswerService;
@@ -28,7 +28,7 @@ import dev.ragtune.rag.generate.ModelRuntime;
 import dev.ragtune.rag.generate.PreparedAnswer;
 import dev.ragtune.rag.security.RequiresRole;
 import dev.ragtune.rag.security.Role;
-import dev.ragtune.service.errors.ApiException;
+import dev.ragtune.common.errors.ApiException;
 
 /** {@code POST /v1/query}: a cited answer from the retrieved chunks, by the adapter the request names. */
 @Path("/v1/query")

@@ -1,5 +1,7 @@
 package dev.ragtune.rag.retrieve;
 
+import dev.ragtune.retrieval.retrieve.HybridRetriever;
+import dev.ragtune.retrieval.retrieve.RetrievalMode;
 import java.util.List;
 import java.util.Map;
 
@@ -21,7 +23,7 @@ import io.micrometer.core.annotation.Timed;
 import dev.ragtune.rag.errors.Checks;
 import dev.ragtune.rag.security.RequiresRole;
 import dev.ragtune.rag.security.Role;
-import dev.ragtune.service.errors.ApiException;
+import dev.ragtune.common.errors.ApiException;
 
 @Path("/v1/retrieve")
 @Produces(MediaType.APPLICATION_JSON)

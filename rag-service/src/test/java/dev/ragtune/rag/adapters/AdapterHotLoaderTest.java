@@ -15,10 +15,10 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import dev.ragtune.common.demo.DemoCheckpointWriter;
-import dev.ragtune.common.demo.DemoPreset;
-import dev.ragtune.common.generate.ServingModel;
-import dev.ragtune.common.onnx.Precision;
+import dev.ragtune.model.demo.DemoCheckpointWriter;
+import dev.ragtune.model.demo.DemoPreset;
+import dev.ragtune.model.generate.ServingModel;
+import dev.ragtune.model.onnx.Precision;
 import dev.ragtune.rag.generation.TestAdapters;
 
 /**

@@ -18,10 +18,10 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import dev.ragtune.common.demo.DemoCheckpointWriter;
-import dev.ragtune.common.demo.DemoPreset;
-import dev.ragtune.common.generate.OrtAdapter;
-import dev.ragtune.common.lora.OnnxAdapterWriter;
+import dev.ragtune.model.demo.DemoCheckpointWriter;
+import dev.ragtune.model.demo.DemoPreset;
+import dev.ragtune.model.generate.OrtAdapter;
+import dev.ragtune.model.lora.OnnxAdapterWriter;
 import dev.ragtune.rag.generation.TestAdapters;
 
 /** Reference counting and atomic alias switches over real ONNX Runtime adapters. */

@@ -16,11 +16,11 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
-import dev.ragtune.rag.index.IndexedChunk;
-import dev.ragtune.rag.ingest.ParsedDocument;
-import dev.ragtune.rag.retrieve.RetrievalCore;
-import dev.ragtune.rag.retrieve.RetrievalMode;
-import dev.ragtune.rag.retrieve.RetrievedChunk;
+import dev.ragtune.retrieval.index.IndexedChunk;
+import dev.ragtune.retrieval.ingest.ParsedDocument;
+import dev.ragtune.retrieval.retrieve.RetrievalCore;
+import dev.ragtune.retrieval.retrieve.RetrievalMode;
+import dev.ragtune.retrieval.retrieve.RetrievedChunk;
 
 /**
  * Benchmark of the retrieval core (plain classes, as the command line uses it), run by hand, never asserted:

@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
 
 import dev.ragtune.rag.Api;
 import dev.ragtune.rag.EmbeddedServices;
-import dev.ragtune.rag.index.ChunkIndex;
+import dev.ragtune.retrieval.index.ChunkIndex;
 import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;

@@ -13,11 +13,11 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import dev.ragtune.common.demo.DemoCheckpointWriter;
-import dev.ragtune.common.demo.DemoPreset;
-import dev.ragtune.common.model.ModelConfig;
-import dev.ragtune.common.tokenize.ChatMessage;
-import dev.ragtune.common.tokenize.ModelTokenizer;
+import dev.ragtune.model.demo.DemoCheckpointWriter;
+import dev.ragtune.model.demo.DemoPreset;
+import dev.ragtune.model.checkpoint.ModelConfig;
+import dev.ragtune.common.records.ChatMessage;
+import dev.ragtune.model.tokenize.ModelTokenizer;
 import dev.ragtune.rag.generate.BuiltPrompt;
 import dev.ragtune.rag.generate.CitationPromptBuilder;
 import dev.ragtune.rag.generate.PromptTooLongException;

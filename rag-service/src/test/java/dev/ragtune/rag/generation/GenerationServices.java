@@ -9,9 +9,9 @@ import java.util.Map;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import dev.ragtune.common.demo.DemoCheckpointWriter;
-import dev.ragtune.common.demo.DemoPreset;
-import dev.ragtune.common.model.Checkpoint;
+import dev.ragtune.model.demo.DemoCheckpointWriter;
+import dev.ragtune.model.demo.DemoPreset;
+import dev.ragtune.model.checkpoint.Checkpoint;
 import dev.ragtune.common.registry.RegistryClient;
 import dev.ragtune.embedded.ModelRegistryProcess;
 import dev.ragtune.embedded.TestInfrastructure;

@@ -40,12 +40,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import dev.ragtune.common.generate.GenerationRequest;
-import dev.ragtune.common.generate.OrtAdapter;
-import dev.ragtune.common.generate.SamplingParams;
+import dev.ragtune.model.generate.GenerationRequest;
+import dev.ragtune.model.generate.OrtAdapter;
+import dev.ragtune.model.generate.SamplingParams;
 import dev.ragtune.common.registry.RegistryClient;
 import dev.ragtune.common.registry.VersionInfo;
-import dev.ragtune.common.tokenize.ChatMessage;
+import dev.ragtune.common.records.ChatMessage;
 import dev.ragtune.rag.adapters.AdapterTable;
 import dev.ragtune.rag.adapters.AliasChange;
 import dev.ragtune.rag.generate.ModelRuntime;

@@ -22,10 +22,10 @@ import org.junit.jupiter.api.Test;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import dev.ragtune.common.generate.GenerationRequest;
-import dev.ragtune.common.generate.OrtAdapter;
-import dev.ragtune.common.generate.SamplingParams;
-import dev.ragtune.common.tokenize.ChatMessage;
+import dev.ragtune.model.generate.GenerationRequest;
+import dev.ragtune.model.generate.OrtAdapter;
+import dev.ragtune.model.generate.SamplingParams;
+import dev.ragtune.common.records.ChatMessage;
 import dev.ragtune.rag.generate.ModelRuntime;
 import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;

@@ -6,13 +6,13 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.SplittableRandom;
 
-import dev.ragtune.common.lora.LoraAdapter;
-import dev.ragtune.common.lora.LoraConfig;
-import dev.ragtune.common.lora.OnnxAdapterWriter;
-import dev.ragtune.common.lora.PeftAdapterIO;
-import dev.ragtune.common.model.Checkpoint;
-import dev.ragtune.common.model.LinearModule;
-import dev.ragtune.common.model.ModelConfig;
+import dev.ragtune.model.lora.LoraAdapter;
+import dev.ragtune.model.lora.LoraConfig;
+import dev.ragtune.model.lora.OnnxAdapterWriter;
+import dev.ragtune.model.lora.PeftAdapterIO;
+import dev.ragtune.model.checkpoint.Checkpoint;
+import dev.ragtune.model.checkpoint.LinearModule;
+import dev.ragtune.model.checkpoint.ModelConfig;
 
 /** Train-free adapters for the tests: random LoRA weights (seeded), written as PEFT files plus {@code adapter.onnx_adapter}. */
 public final class TestAdapters {

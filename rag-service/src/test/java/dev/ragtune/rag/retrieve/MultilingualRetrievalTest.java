@@ -16,9 +16,12 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
+import dev.ragtune.retrieval.retrieve.HybridRetriever;
+import dev.ragtune.retrieval.retrieve.RetrievalMode;
+import dev.ragtune.retrieval.retrieve.RetrievedChunk;
 import dev.ragtune.rag.Api;
 import dev.ragtune.rag.EmbeddedServices;
-import dev.ragtune.rag.index.ChunkIndex;
+import dev.ragtune.retrieval.index.ChunkIndex;
 import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;

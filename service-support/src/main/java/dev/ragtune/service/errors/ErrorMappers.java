@@ -1,5 +1,6 @@
 package dev.ragtune.service.errors;
 
+import dev.ragtune.common.errors.ApiException;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;

@@ -1,5 +1,6 @@
 package dev.ragtune.service.errors;
 
+import dev.ragtune.common.errors.ApiException;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import jakarta.ws.rs.core.Response;

@@ -1,5 +1,6 @@
 package dev.ragtune.tuning.datasets;
 
+import dev.ragtune.common.records.DatasetSplit;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

@@ -1,6 +1,6 @@
 package dev.ragtune.tuning.eval;
 
-import dev.ragtune.common.tokenize.ChatMessage;
+import dev.ragtune.common.records.ChatMessage;
 
 import java.util.List;
 

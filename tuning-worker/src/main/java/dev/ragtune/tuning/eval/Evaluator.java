@@ -1,14 +1,14 @@
 package dev.ragtune.tuning.eval;
 
 import ai.djl.ndarray.NDManager;
-import dev.ragtune.common.generate.OrtAdapter;
-import dev.ragtune.common.generate.ServingModel;
-import dev.ragtune.common.lora.PeftAdapterIO;
-import dev.ragtune.common.model.Checkpoint;
-import dev.ragtune.common.onnx.Precision;
-import dev.ragtune.common.tokenize.ModelTokenizer;
-import dev.ragtune.tuning.train.LlamaModel;
-import dev.ragtune.tuning.train.TrainingRun;
+import dev.ragtune.model.generate.OrtAdapter;
+import dev.ragtune.model.generate.ServingModel;
+import dev.ragtune.model.lora.PeftAdapterIO;
+import dev.ragtune.model.checkpoint.Checkpoint;
+import dev.ragtune.model.onnx.Precision;
+import dev.ragtune.model.tokenize.ModelTokenizer;
+import dev.ragtune.train.LlamaModel;
+import dev.ragtune.train.TrainingRun;
 
 import java.nio.file.Path;
 import java.util.List;

@@ -1,7 +1,7 @@
 package dev.ragtune.tuning.eval;
 
-import dev.ragtune.common.generate.OrtAdapter;
-import dev.ragtune.common.generate.ServingModel;
+import dev.ragtune.model.generate.OrtAdapter;
+import dev.ragtune.model.generate.ServingModel;
 
 import java.util.List;
 

@@ -3,9 +3,9 @@ package dev.ragtune.tuning.eval;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import dev.ragtune.common.tokenize.ModelTokenizer;
-import dev.ragtune.common.tokenize.TrainingSequence;
-import dev.ragtune.tuning.train.LlamaModel;
+import dev.ragtune.model.tokenize.ModelTokenizer;
+import dev.ragtune.model.tokenize.TrainingSequence;
+import dev.ragtune.train.LlamaModel;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -2,7 +2,7 @@ package dev.ragtune.tuning.jobs;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.ragtune.common.tokenize.ChatMessage;
+import dev.ragtune.common.records.ChatMessage;
 
 import javax.sql.DataSource;
 import java.sql.Connection;

@@ -2,7 +2,7 @@ package dev.ragtune.tuning.jobs;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.ragtune.tuning.train.TrainingOptions;
+import dev.ragtune.train.TrainingOptions;
 
 import java.util.Iterator;
 import java.util.Map;

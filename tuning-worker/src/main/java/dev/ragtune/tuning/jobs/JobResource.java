@@ -3,7 +3,7 @@ package dev.ragtune.tuning.jobs;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ragtune.common.records.AdapterNames;
-import dev.ragtune.service.errors.ApiException;
+import dev.ragtune.common.errors.ApiException;
 import dev.ragtune.tuning.security.RequiresRole;
 import dev.ragtune.tuning.security.Role;
 import jakarta.inject.Inject;

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ragtune.common.registry.RegistryClient;
 import dev.ragtune.tuning.config.WorkerConfig;
-import dev.ragtune.tuning.datasets.DatasetSplit;
+import dev.ragtune.common.records.DatasetSplit;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;

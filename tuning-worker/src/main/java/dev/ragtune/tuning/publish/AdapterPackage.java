@@ -3,8 +3,8 @@ package dev.ragtune.tuning.publish;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.ragtune.common.lora.OnnxAdapterWriter;
-import dev.ragtune.common.lora.PeftAdapterIO;
+import dev.ragtune.model.lora.OnnxAdapterWriter;
+import dev.ragtune.model.lora.PeftAdapterIO;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -12,9 +12,9 @@ import com.hubspot.jinjava.interpret.TemplateError;
 import com.hubspot.jinjava.lib.fn.ELFunctionDefinition;
 import com.hubspot.jinjava.tree.Node;
 
-import dev.ragtune.common.model.ModelFormatException;
-import dev.ragtune.common.tokenize.ChatMessage;
-import dev.ragtune.common.tokenize.ChatTemplate;
+import dev.ragtune.model.checkpoint.ModelFormatException;
+import dev.ragtune.common.records.ChatMessage;
+import dev.ragtune.model.tokenize.ChatTemplate;
 
 /**
  * The same chat template as {@link ChatTemplate}, rendered the same way (Jinjava, trim and lstrip blocks, no nested

@@ -19,7 +19,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
 
-import dev.ragtune.tuning.datasets.DatasetSplit;
+import dev.ragtune.common.records.DatasetSplit;
 
 /**
  * Stores batches of valid records in {@code training_records}, one database transaction per batch, idempotently:

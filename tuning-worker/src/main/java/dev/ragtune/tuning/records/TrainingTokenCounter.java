@@ -13,11 +13,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import ai.djl.huggingface.tokenizers.jni.TokenizersLibrary;
-import dev.ragtune.common.model.ModelConfig;
-import dev.ragtune.common.model.ModelFormatException;
+import dev.ragtune.model.checkpoint.ModelConfig;
+import dev.ragtune.model.checkpoint.ModelFormatException;
 import dev.ragtune.common.records.TokenCounter;
-import dev.ragtune.common.tokenize.ChatMessage;
-import dev.ragtune.common.tokenize.ModelTokenizer;
+import dev.ragtune.common.records.ChatMessage;
+import dev.ragtune.model.tokenize.ModelTokenizer;
 
 /**
  * Counts a conversation's tokens exactly as training sees them — {@code ModelTokenizer.encodeForTraining(messages).length()}

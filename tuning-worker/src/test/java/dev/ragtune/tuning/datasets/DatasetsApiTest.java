@@ -1,5 +1,6 @@
 package dev.ragtune.tuning.datasets;
 
+import dev.ragtune.common.records.DatasetSplit;
 import static dev.ragtune.tuning.EmbeddedServices.ADMIN;
 import static dev.ragtune.tuning.EmbeddedServices.GROUP;
 import static dev.ragtune.tuning.EmbeddedServices.OPS;

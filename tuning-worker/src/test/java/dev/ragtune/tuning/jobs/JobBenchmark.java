@@ -2,10 +2,10 @@ package dev.ragtune.tuning.jobs;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.ragtune.common.demo.DemoCheckpointWriter;
-import dev.ragtune.common.demo.DemoPreset;
+import dev.ragtune.model.demo.DemoCheckpointWriter;
+import dev.ragtune.model.demo.DemoPreset;
 import dev.ragtune.common.registry.RegistryClient;
-import dev.ragtune.common.tokenize.ChatMessage;
+import dev.ragtune.common.records.ChatMessage;
 import dev.ragtune.embedded.KafkaBroker;
 import dev.ragtune.embedded.ModelRegistryProcess;
 import dev.ragtune.embedded.PostgresServer;

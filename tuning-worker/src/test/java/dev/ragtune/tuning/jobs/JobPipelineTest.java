@@ -3,11 +3,11 @@ package dev.ragtune.tuning.jobs;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.ragtune.common.demo.DemoCheckpointWriter;
-import dev.ragtune.common.demo.DemoPreset;
+import dev.ragtune.model.demo.DemoCheckpointWriter;
+import dev.ragtune.model.demo.DemoPreset;
 import dev.ragtune.common.registry.RegistryClient;
 import dev.ragtune.common.registry.VersionInfo;
-import dev.ragtune.common.tokenize.ChatMessage;
+import dev.ragtune.common.records.ChatMessage;
 import dev.ragtune.embedded.KafkaBroker;
 import dev.ragtune.embedded.ModelRegistryProcess;
 import dev.ragtune.embedded.PostgresServer;
@@ -136,7 +136,7 @@ class JobPipelineTest {
         assertThat(m.path("hyperparameters").path("rank").asInt()).isEqualTo(16);
         assertThat(m.path("training").path("steps").asInt()).isEqualTo(steps);
         // the trainer's device choice: CUDA when PyTorch sees a GPU, else the CPU (no GPU on the development machine)
-        assertThat(m.path("training").path("device").asText()).isEqualTo(dev.ragtune.tuning.train.TrainingRun.defaultDevice().toString());
+        assertThat(m.path("training").path("device").asText()).isEqualTo(dev.ragtune.train.TrainingRun.defaultDevice().toString());
         assertThat(m.has("parentVersion")).isFalse();
         assertThat(metrics.path("evalSet").asText()).isEqualTo(job.evalSet()).startsWith(adapter + "-eval-");
         for (String f : List.of("eval_loss", "perplexity", "exact_match", "eval_token_f1", "train_exact_match", "train_token_f1")) {
@@ -177,12 +177,12 @@ class JobPipelineTest {
     /** A complete package as a job leaves it before publishing (a random non-zero adapter, no training). */
     static AdapterPackage fakePackage(Path pkgDir, Job job) throws Exception {
         Path adapterDir = dir.resolve("fake-" + job.id());
-        try (var ckpt = dev.ragtune.common.model.Checkpoint.open(checkpoint)) {
-            var lora = dev.ragtune.common.lora.LoraAdapter.zeros(new dev.ragtune.common.lora.LoraConfig(4, 8,
-                    dev.ragtune.common.model.LinearModule.all()), ckpt.config());
+        try (var ckpt = dev.ragtune.model.checkpoint.Checkpoint.open(checkpoint)) {
+            var lora = dev.ragtune.model.lora.LoraAdapter.zeros(new dev.ragtune.model.lora.LoraConfig(4, 8,
+                    dev.ragtune.model.checkpoint.LinearModule.all()), ckpt.config());
             java.util.Random r = new java.util.Random(job.id().hashCode());
             for (int l = 0; l < lora.numLayers(); l++) {
-                for (var mod : dev.ragtune.common.model.LinearModule.all()) {
+                for (var mod : dev.ragtune.model.checkpoint.LinearModule.all()) {
                     float[] a = new float[lora.a(l, mod).length];
                     float[] b = new float[lora.b(l, mod).length];
                     for (int i = 0; i < a.length; i++) {
@@ -195,8 +195,8 @@ class JobPipelineTest {
                 }
             }
             lora = lora.withConfig(lora.config().withBase(checkpoint.toString(), ckpt.contentHash()));
-            dev.ragtune.common.lora.PeftAdapterIO.write(lora, adapterDir);
-            dev.ragtune.common.lora.OnnxAdapterWriter.write(lora, adapterDir.resolve(dev.ragtune.common.lora.OnnxAdapterWriter.FILE_NAME), false);
+            dev.ragtune.model.lora.PeftAdapterIO.write(lora, adapterDir);
+            dev.ragtune.model.lora.OnnxAdapterWriter.write(lora, adapterDir.resolve(dev.ragtune.model.lora.OnnxAdapterWriter.FILE_NAME), false);
             ObjectNode manifest = JSON.createObjectNode();
             manifest.putObject("job").put("id", job.id().toString());
             manifest.put("baseModel", "tiny-test").put("baseModelSha256", ckpt.contentHash())

@@ -1,7 +1,7 @@
 package dev.ragtune.tuning.jobs;
 
-import dev.ragtune.common.demo.DemoCheckpointWriter;
-import dev.ragtune.common.demo.DemoPreset;
+import dev.ragtune.model.demo.DemoCheckpointWriter;
+import dev.ragtune.model.demo.DemoPreset;
 import dev.ragtune.embedded.ModelRegistryProcess;
 import dev.ragtune.embedded.TestInfrastructure;
 import dev.ragtune.tuning.EmbeddedServices;

@@ -1,7 +1,7 @@
 package dev.ragtune.tuning.jobs;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.ragtune.common.tokenize.ChatMessage;
+import dev.ragtune.common.records.ChatMessage;
 import dev.ragtune.embedded.PostgresServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;

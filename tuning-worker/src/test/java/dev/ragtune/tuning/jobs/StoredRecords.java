@@ -2,8 +2,8 @@ package dev.ragtune.tuning.jobs;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
-import dev.ragtune.common.tokenize.ChatMessage;
-import dev.ragtune.tuning.train.TrainingData;
+import dev.ragtune.common.records.ChatMessage;
+import dev.ragtune.train.TrainingData;
 
 import javax.sql.DataSource;
 import java.nio.file.Path;

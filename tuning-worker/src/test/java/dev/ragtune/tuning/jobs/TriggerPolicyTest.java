@@ -1,6 +1,6 @@
 package dev.ragtune.tuning.jobs;
 
-import dev.ragtune.common.tokenize.ChatMessage;
+import dev.ragtune.common.records.ChatMessage;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;

@@ -13,13 +13,13 @@ import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import dev.ragtune.common.demo.DemoCheckpointWriter;
-import dev.ragtune.common.demo.DemoPreset;
-import dev.ragtune.common.model.Architecture;
-import dev.ragtune.common.model.ModelConfig;
-import dev.ragtune.common.model.ModelFormatException;
-import dev.ragtune.common.tokenize.ChatMessage;
-import dev.ragtune.common.tokenize.ModelTokenizer;
+import dev.ragtune.model.demo.DemoCheckpointWriter;
+import dev.ragtune.model.demo.DemoPreset;
+import dev.ragtune.model.checkpoint.Architecture;
+import dev.ragtune.model.checkpoint.ModelConfig;
+import dev.ragtune.model.checkpoint.ModelFormatException;
+import dev.ragtune.common.records.ChatMessage;
+import dev.ragtune.model.tokenize.ModelTokenizer;
 
 /** The fast counter gives exactly {@code encodeForTraining(messages).length()}, on any conversation, from any thread. */
 class TrainingTokenCounterTest {

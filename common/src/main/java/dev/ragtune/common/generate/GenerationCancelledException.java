@@ -1,8 +1,0 @@
-package dev.ragtune.common.generate;
-
-/** Raised inside a generation loop when its caller cancelled it. */
-public class GenerationCancelledException extends RuntimeException {
-    public GenerationCancelledException() {
-        super("generation cancelled");
-    }
-}

@@ -1,0 +1,32 @@
+package dev.ragtune.model.checkpoint;
+
+/** Hugging Face tensor names of a Llama-family checkpoint. */
+public final class WeightNames {
+    private WeightNames() {
+    }
+
+    public static final String EMBED = "model.embed_tokens.weight";
+    public static final String FINAL_NORM = "model.norm.weight";
+    public static final String LM_HEAD = "lm_head.weight";
+
+    public static String layer(int i) {
+        return "model.layers." + i + ".";
+    }
+
+    public static String inputNorm(int i) {
+        return layer(i) + "input_layernorm.weight";
+    }
+
+    public static String postAttentionNorm(int i) {
+        return layer(i) + "post_attention_layernorm.weight";
+    }
+
+    /** {@code module} is one of the {@link LinearModule}s. */
+    public static String linear(int i, LinearModule module) {
+        return layer(i) + module.path() + ".weight";
+    }
+
+    public static String bias(int i, LinearModule module) {
+        return layer(i) + module.path() + ".bias";
+    }
+}

@@ -1,0 +1,66 @@
+package dev.ragtune.model.onnx;
+
+import dev.ragtune.model.checkpoint.LinearModule;
+import dev.ragtune.model.checkpoint.ModelConfig;
+
+import static dev.ragtune.model.onnx.GraphBuilder.attr;
+
+/**
+ * Grouped-query self-attention with a KV cache.
+ *
+ * <pre>
+ *   q = x Wqᵀ → [B, nH, S, D]      k, v = x Wkᵀ, x Wvᵀ → [B, nKV, S, D]
+ *   q, k = rope(q), rope(k)
+ *   K = concat(past_k, k) → [B, nKV, T, D]   (T = past + S; also the present output)
+ *   scores = (q viewed as [B, nKV, G, S, D]) · Kᵀ / √D + mask → [B, nKV, G, S, T]
+ *   out = softmax(scores) · V → [B, S, nH·D] → o_proj
+ * </pre>
+ * Viewing the G = nH/nKV query heads of a group against one key head lets MatMul broadcast
+ * instead of materialising repeated keys.
+ */
+final class AttentionBlock {
+    private AttentionBlock() {
+    }
+
+    record Output(String hidden, String presentKey, String presentValue) {
+    }
+
+    /**
+     * @param x    normalised hidden states {@code [B, S, H]}
+     * @param mask additive mask {@code [B, 1, 1, S, T]}
+     */
+    static Output apply(GraphBuilder g, LayerWeights w, ModelConfig c, int layer, String x, String cos, String sin,
+                        String mask) {
+        int d = c.headDim();
+        String q = heads(g, w.linear(x, LinearModule.Q_PROJ), c.numHeads(), d);
+        String k = heads(g, w.linear(x, LinearModule.K_PROJ), c.numKvHeads(), d);
+        String v = heads(g, w.linear(x, LinearModule.V_PROJ), c.numKvHeads(), d);
+        q = RotaryOp.apply(g, q, cos, sin, d);
+        k = RotaryOp.apply(g, k, cos, sin, d);
+
+        String presentKey = g.op("Concat", "present." + layer + ".key",
+                new String[] {"past_key_values." + layer + ".key", k}, attr("axis", 2L));
+        String presentValue = g.op("Concat", "present." + layer + ".value",
+                new String[] {"past_key_values." + layer + ".value", v}, attr("axis", 2L));
+
+        // [B, nH, S, D] → [B, nKV, G, S, D];  K, V: [B, nKV, T, D] → [B, nKV, 1, T, D]
+        String qGrouped = g.op("Reshape", new String[] {q, g.ints(0, c.numKvHeads(), c.groupSize(), -1, d)});
+        String kGrouped = g.op("Unsqueeze", new String[] {presentKey, g.ints(2)});
+        String vGrouped = g.op("Unsqueeze", new String[] {presentValue, g.ints(2)});
+        String kT = g.op("Transpose", new String[] {kGrouped}, attr("perm", new long[] {0, 1, 2, 4, 3}));
+        String scores = g.op("Mul", new String[] {g.op("MatMul", new String[] {qGrouped, kT}),
+                g.scalar((float) (1.0 / Math.sqrt(d)))});
+        String probs = g.op("Softmax", new String[] {g.op("Add", new String[] {scores, mask})}, attr("axis", -1L));
+        String context = g.op("MatMul", new String[] {probs, vGrouped});            // [B, nKV, G, S, D]
+        String merged = g.op("Reshape", new String[] {
+                g.op("Transpose", new String[] {context}, attr("perm", new long[] {0, 3, 1, 2, 4})),
+                g.ints(0, 0, c.qDim())});                                               // [B, S, nH·D]
+        return new Output(w.linear(merged, LinearModule.O_PROJ), presentKey, presentValue);
+    }
+
+    /** {@code [B, S, n·D]} → {@code [B, n, S, D]}. */
+    private static String heads(GraphBuilder g, String x, int n, int d) {
+        String split = g.op("Reshape", new String[] {x, g.ints(0, 0, n, d)});
+        return g.op("Transpose", new String[] {split}, attr("perm", new long[] {0, 2, 1, 3}));
+    }
+}

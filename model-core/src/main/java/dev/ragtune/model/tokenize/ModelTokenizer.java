@@ -1,0 +1,190 @@
+package dev.ragtune.model.tokenize;
+
+import dev.ragtune.common.records.ChatMessage;
+import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ragtune.model.checkpoint.ModelFormatException;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * A checkpoint's tokenizer ({@code tokenizer.json} through DJL's Hugging Face tokenizers binding),
+ * its chat template and its end-of-turn tokens.
+ */
+public final class ModelTokenizer implements AutoCloseable {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Tokens that end an assistant turn in the common chat formats. */
+    private static final List<String> END_OF_TURN_TOKENS = List.of("<|im_end|>", "<|eot_id|>", "<|end|>", "<|endoftext|>", "</s>");
+
+    private final HuggingFaceTokenizer tokenizer;
+    private final ChatTemplate template;
+    private final Set<Integer> endOfTurnIds;
+
+    private ModelTokenizer(HuggingFaceTokenizer tokenizer, ChatTemplate template, Set<Integer> endOfTurnIds) {
+        this.tokenizer = tokenizer;
+        this.template = template;
+        this.endOfTurnIds = endOfTurnIds;
+    }
+
+    /** Loads {@code tokenizer.json} and {@code tokenizer_config.json} from a checkpoint folder. */
+    public static ModelTokenizer load(Path dir, List<Integer> configEosIds) {
+        Path tokenizerJson = dir.resolve("tokenizer.json");
+        Path tokenizerConfig = dir.resolve("tokenizer_config.json");
+        if (!Files.isRegularFile(tokenizerJson)) {
+            throw new ModelFormatException("checkpoint " + dir + " has no tokenizer.json");
+        }
+        HuggingFaceTokenizer tok;
+        try {
+            tok = HuggingFaceTokenizer.builder()
+                    .optTokenizerPath(tokenizerJson)
+                    .optAddSpecialTokens(false)
+                    .optTruncation(false)
+                    .optPadding(false)
+                    .build();
+        } catch (IOException | RuntimeException e) {
+            throw new ModelFormatException("cannot load " + tokenizerJson + ": " + e.getMessage(), e);
+        }
+        JsonNode cfg;
+        try {
+            cfg = Files.isRegularFile(tokenizerConfig) ? JSON.readTree(tokenizerConfig.toFile()) : JSON.createObjectNode();
+        } catch (IOException e) {
+            tok.close();
+            throw new ModelFormatException("malformed " + tokenizerConfig + ": " + e.getMessage(), e);
+        }
+        String templateSource = chatTemplateSource(cfg.path("chat_template"));
+        if (templateSource == null) {
+            tok.close();
+            throw new ModelFormatException(tokenizerConfig + " has no chat_template; ragtune needs one to build prompts");
+        }
+        String bos = tokenText(cfg.path("bos_token"));
+        String eos = tokenText(cfg.path("eos_token"));
+        Set<Integer> eot = new LinkedHashSet<>(configEosIds);
+        List<String> candidates = new ArrayList<>(END_OF_TURN_TOKENS);
+        if (eos != null) {
+            candidates.add(0, eos);
+        }
+        for (String t : candidates) {
+            long[] ids = tok.encode(t, false, false).getIds();
+            if (ids.length == 1 && t.equals(tok.decode(ids, false))) {
+                eot.add((int) ids[0]);
+            }
+        }
+        return new ModelTokenizer(tok, new ChatTemplate(templateSource, bos, eos), Set.copyOf(eot));
+    }
+
+    private static String chatTemplateSource(JsonNode node) {
+        if (node.isTextual()) {
+            return node.asText();
+        }
+        if (node.isArray()) {
+            for (JsonNode n : node) {
+                if ("default".equals(n.path("name").asText())) {
+                    return n.path("template").asText();
+                }
+            }
+        }
+        return null;
+    }
+
+    private static String tokenText(JsonNode n) {
+        if (n.isTextual()) {
+            return n.asText();
+        }
+        if (n.isObject() && n.has("content")) {
+            return n.get("content").asText();
+        }
+        return null;
+    }
+
+    public int[] encode(String text) {
+        return toInts(tokenizer.encode(text, false, false).getIds());
+    }
+
+    public String decode(int[] ids) {
+        return tokenizer.decode(Arrays.stream(ids).asLongStream().toArray(), true);
+    }
+
+    public String decode(List<Integer> ids) {
+        return tokenizer.decode(ids.stream().mapToLong(Integer::longValue).toArray(), true);
+    }
+
+    public ChatTemplate template() {
+        return template;
+    }
+
+    public boolean isEndOfTurn(int id) {
+        return endOfTurnIds.contains(id);
+    }
+
+    public Set<Integer> endOfTurnIds() {
+        return endOfTurnIds;
+    }
+
+    /** The prompt that asks the model for the next assistant turn. */
+    public int[] encodeChatPrompt(List<ChatMessage> messages) {
+        return encode(template.render(messages, true));
+    }
+
+    /**
+     * Tokenizes a conversation for training. The text is cut at each assistant turn's boundaries
+     * (as rendered by the chat template) and the pieces are tokenized separately, so the prompt
+     * part of the first assistant turn tokenizes exactly as {@link #encodeChatPrompt} does at
+     * serving time.
+     */
+    public TrainingSequence encodeForTraining(List<ChatMessage> messages) {
+        if (messages.isEmpty() || !"assistant".equals(messages.get(messages.size() - 1).role())) {
+            throw new IllegalArgumentException("a training conversation must end with an assistant turn");
+        }
+        List<Integer> ids = new ArrayList<>();
+        List<Boolean> trainable = new ArrayList<>();
+        String done = "";
+        for (int i = 0; i < messages.size(); i++) {
+            if (!"assistant".equals(messages.get(i).role())) {
+                continue;
+            }
+            String prompt = template.render(messages.subList(0, i), true);
+            String withAnswer = template.render(messages.subList(0, i + 1), false);
+            if (!prompt.startsWith(done) || !withAnswer.startsWith(prompt)) {
+                throw new ModelFormatException("chat template is not prefix-stable; cannot mask assistant tokens");
+            }
+            append(ids, trainable, encode(prompt.substring(done.length())), false);
+            append(ids, trainable, encode(withAnswer.substring(prompt.length())), true);
+            done = withAnswer;
+        }
+        int[] idArr = ids.stream().mapToInt(Integer::intValue).toArray();
+        boolean[] mask = new boolean[trainable.size()];
+        for (int i = 0; i < mask.length; i++) {
+            mask[i] = trainable.get(i);
+        }
+        return new TrainingSequence(idArr, mask);
+    }
+
+    private static void append(List<Integer> ids, List<Boolean> trainable, int[] piece, boolean train) {
+        for (int id : piece) {
+            ids.add(id);
+            trainable.add(train);
+        }
+    }
+
+    private static int[] toInts(long[] ids) {
+        int[] out = new int[ids.length];
+        for (int i = 0; i < ids.length; i++) {
+            out[i] = (int) ids[i];
+        }
+        return out;
+    }
+
+
+    @Override
+    public void close() {
+        tokenizer.close();
+    }
+}

@@ -1,5 +1,0 @@
-package dev.ragtune.rag.index;
-
-/** A chunk found by one search, with that search's score (BM25, or the vector similarity). */
-public record ChunkHit(IndexedChunk chunk, float score) {
-}

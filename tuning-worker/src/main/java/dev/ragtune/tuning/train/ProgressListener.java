@@ -1,9 +1,0 @@
-package dev.ragtune.tuning.train;
-
-/** Receives a report after every optimizer step. */
-@FunctionalInterface
-public interface ProgressListener {
-    ProgressListener NONE = p -> { };
-
-    void onStep(TrainingProgress progress);
-}

@@ -1,8 +1,0 @@
-package dev.ragtune.tuning.train;
-
-/** The loss or the gradients became NaN or infinite; nothing was written. */
-public class TrainingDivergedException extends RuntimeException {
-    public TrainingDivergedException(String message) {
-        super(message);
-    }
-}
