@@ -9,7 +9,7 @@ import dev.ragtune.cli.documents.IngestCommand;
 import dev.ragtune.cli.eval.EvalCommand;
 import dev.ragtune.cli.jobs.JobsCommand;
 import dev.ragtune.cli.records.RecordsCommand;
-import dev.ragtune.model.checkpoint.ModelFormatException;
+import dev.ragtune.model.ModelFormatException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 

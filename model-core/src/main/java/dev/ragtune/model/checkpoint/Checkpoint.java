@@ -1,5 +1,6 @@
 package dev.ragtune.model.checkpoint;
 
+import dev.ragtune.model.ModelFormatException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;

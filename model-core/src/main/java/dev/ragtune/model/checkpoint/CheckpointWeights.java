@@ -1,5 +1,6 @@
 package dev.ragtune.model.checkpoint;
 
+import dev.ragtune.model.ModelFormatException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ragtune.model.safetensors.SafetensorsFile;

@@ -2,7 +2,7 @@ package dev.ragtune.model.generate;
 
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtLoraAdapter;
-import dev.ragtune.model.checkpoint.ModelFormatException;
+import dev.ragtune.model.ModelFormatException;
 
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -5,7 +5,7 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ragtune.model.checkpoint.ModelConfig;
-import dev.ragtune.model.checkpoint.ModelFormatException;
+import dev.ragtune.model.ModelFormatException;
 import dev.ragtune.model.onnx.OnnxExporter;
 
 import java.io.IOException;

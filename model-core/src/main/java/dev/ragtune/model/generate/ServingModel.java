@@ -5,7 +5,7 @@ import dev.ragtune.model.lora.OnnxAdapterWriter;
 import dev.ragtune.model.lora.PeftAdapterIO;
 import dev.ragtune.model.checkpoint.Checkpoint;
 import dev.ragtune.model.checkpoint.ModelConfig;
-import dev.ragtune.model.checkpoint.ModelFormatException;
+import dev.ragtune.model.ModelFormatException;
 import dev.ragtune.model.onnx.OnnxExporter;
 import dev.ragtune.model.onnx.Precision;
 import dev.ragtune.model.tokenize.ModelTokenizer;

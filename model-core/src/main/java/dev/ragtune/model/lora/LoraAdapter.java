@@ -2,7 +2,7 @@ package dev.ragtune.model.lora;
 
 import dev.ragtune.model.checkpoint.LinearModule;
 import dev.ragtune.model.checkpoint.ModelConfig;
-import dev.ragtune.model.checkpoint.ModelFormatException;
+import dev.ragtune.model.ModelFormatException;
 
 import java.util.EnumMap;
 import java.util.Map;

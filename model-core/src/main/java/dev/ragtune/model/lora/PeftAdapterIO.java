@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.ragtune.model.checkpoint.LinearModule;
 import dev.ragtune.model.checkpoint.ModelConfig;
-import dev.ragtune.model.checkpoint.ModelFormatException;
+import dev.ragtune.model.ModelFormatException;
 import dev.ragtune.model.safetensors.DType;
 import dev.ragtune.model.safetensors.SafetensorsFile;
 import dev.ragtune.model.safetensors.SafetensorsWriter;

@@ -42,7 +42,7 @@ public enum DType {
         try {
             return valueOf(name);
         } catch (IllegalArgumentException e) {
-            throw new dev.ragtune.model.checkpoint.ModelFormatException(where + ": tensor dtype " + name
+            throw new dev.ragtune.model.ModelFormatException(where + ": tensor dtype " + name
                     + " is not supported (supported: F32, F16, BF16)");
         }
     }

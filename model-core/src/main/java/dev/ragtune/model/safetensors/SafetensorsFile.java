@@ -2,7 +2,7 @@ package dev.ragtune.model.safetensors;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.ragtune.model.checkpoint.ModelFormatException;
+import dev.ragtune.model.ModelFormatException;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;

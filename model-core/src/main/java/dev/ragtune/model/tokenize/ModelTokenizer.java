@@ -4,7 +4,7 @@ import dev.ragtune.common.records.ChatMessage;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.ragtune.model.checkpoint.ModelFormatException;
+import dev.ragtune.model.ModelFormatException;
 
 import java.io.IOException;
 import java.nio.file.Files;

@@ -1,5 +1,6 @@
 package dev.ragtune.model.checkpoint;
 
+import dev.ragtune.model.ModelFormatException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ragtune.model.demo.DemoCheckpointWriter;

@@ -6,7 +6,7 @@ import dev.ragtune.model.demo.DemoPreset;
 import dev.ragtune.model.checkpoint.Architecture;
 import dev.ragtune.model.checkpoint.LinearModule;
 import dev.ragtune.model.checkpoint.ModelConfig;
-import dev.ragtune.model.checkpoint.ModelFormatException;
+import dev.ragtune.model.ModelFormatException;
 import dev.ragtune.model.safetensors.DType;
 import dev.ragtune.model.safetensors.SafetensorsWriter;
 import org.junit.jupiter.api.Test;

@@ -14,7 +14,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import ai.djl.huggingface.tokenizers.jni.TokenizersLibrary;
 import dev.ragtune.model.checkpoint.ModelConfig;
-import dev.ragtune.model.checkpoint.ModelFormatException;
+import dev.ragtune.model.ModelFormatException;
 import dev.ragtune.common.records.TokenCounter;
 import dev.ragtune.common.records.ChatMessage;
 import dev.ragtune.model.tokenize.ModelTokenizer;

@@ -17,7 +17,7 @@ import dev.ragtune.model.demo.DemoCheckpointWriter;
 import dev.ragtune.model.demo.DemoPreset;
 import dev.ragtune.model.checkpoint.Architecture;
 import dev.ragtune.model.checkpoint.ModelConfig;
-import dev.ragtune.model.checkpoint.ModelFormatException;
+import dev.ragtune.model.ModelFormatException;
 import dev.ragtune.common.records.ChatMessage;
 import dev.ragtune.model.tokenize.ModelTokenizer;
 

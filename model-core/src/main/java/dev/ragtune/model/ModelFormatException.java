@@ -1,4 +1,4 @@
-package dev.ragtune.model.checkpoint;
+package dev.ragtune.model;
 
 /**
  * A model folder, checkpoint file, tokenizer or adapter that cannot be used as it is. The message
