@@ -19,14 +19,21 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
 import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerPort;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
 import io.fabric8.openshift.api.model.monitoring.v1.PrometheusRule;
 import io.strimzi.api.kafka.model.kafka.Kafka;
 import io.strimzi.api.kafka.model.nodepool.KafkaNodePool;
+import io.strimzi.api.kafka.model.nodepool.KafkaNodePoolSpec;
 import io.strimzi.api.kafka.model.nodepool.ProcessRoles;
+import io.strimzi.api.kafka.model.topic.KafkaTopicSpec;
 
 /**
  * The production manifests under deploy/kubernetes and the images under deploy/docker, validated by
@@ -82,7 +89,7 @@ class KubernetesManifestsTest {
         long untyped = manifests.docs().stream().filter(d -> ManifestValidator.UNTYPED.contains(d.key())).count();
         assertThat(manifests.typed()).hasSize(manifests.docs().size() - (int) untyped);
 
-        assertThat(ManifestValidator.topicNames(manifests))
+        assertThat(OperatorRules.topicNames(manifests))
                 .containsExactlyInAnyOrder("training-records", "training-records.dlq", "adapter-events");
 
         Map<String, Integer> ports = manifests.all(Deployment.class).stream().collect(Collectors.toMap(
@@ -271,6 +278,60 @@ class KubernetesManifestsTest {
         assertThat(r.problems()).as(description).anyMatch(p -> p.contains(expected));
     }
 
+    // ------------------------------------------------------------------ strict schemas: one misspelled field each
+
+    /** The problems of a copy of the manifests with one text of one file replaced. */
+    private List<String> problemsWith(String file, String from, String to) throws IOException {
+        Path dir = copy(KUBE, tmp.resolve("kubernetes"));
+        replaceOnce(dir.resolve(file), from, to);
+        return ManifestValidator.validate(dir, REPO).problems();
+    }
+
+    @Test
+    void fabric8AndStrimziModelsKeepUnknownFieldsUnlessReadByStrictModels() throws IOException {
+        // FAIL_ON_UNKNOWN_PROPERTIES alone does not fail: the models' @JsonAnySetter takes the field
+        var plain = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+        JsonNode port = plain.readTree("{\"name\": \"http\", \"containerPrt\": 8080}");
+        JsonNode topic = plain.readTree("{\"partition\": 12, \"replicas\": 3}");
+        assertThat(plain.treeToValue(port, ContainerPort.class).getAdditionalProperties()).containsOnlyKeys("containerPrt");
+        assertThat(plain.treeToValue(topic, KafkaTopicSpec.class).getAdditionalProperties()).containsOnlyKeys("partition");
+
+        assertThat(StrictModels.read(port, ContainerPort.class).problems())
+                .containsExactly("unknown field 'containerPrt' (no property of io.fabric8.kubernetes.api.model.ContainerPort)");
+        assertThat(StrictModels.read(topic, KafkaTopicSpec.class).problems())
+                .containsExactly("unknown field 'partition' (no property of io.strimzi.api.kafka.model.topic.KafkaTopicSpec)");
+        assertThat(StrictModels.read(plain.readTree("{\"name\": \"http\", \"containerPort\": 8080}"), ContainerPort.class).problems()).isEmpty();
+        // every unknown field of a document, each with its path, also behind Strimzi's polymorphic storage (type last)
+        JsonNode pool = plain.readTree("""
+                {"replicas": 3, "roles": ["broker"], "rols": [],
+                 "storage": {"volumes": [{"id": 0, "size": "1Gi", "deleteClaimm": false, "type": "persistent-claim"}], "type": "jbod"}}
+                """);
+        assertThat(StrictModels.read(pool, KafkaNodePoolSpec.class, "spec").problems()).containsExactly(
+                "unknown field 'spec.rols' (no property of io.strimzi.api.kafka.model.nodepool.KafkaNodePoolSpec)",
+                "unknown field 'spec.storage.volumes[0].deleteClaimm' (no property of io.strimzi.api.kafka.model.kafka.PersistentClaimStorage)");
+    }
+
+    @Test
+    void aMisspelledDeploymentFieldFailsThroughFabric8sModel() throws IOException {
+        assertThat(problemsWith("rag-service/deployment.yaml", "terminationGracePeriodSeconds: 60", "terminationGracePeriodSecond: 60"))
+                .containsExactly("rag-service/deployment.yaml Deployment/rag-service: unknown field"
+                        + " 'spec.template.spec.terminationGracePeriodSecond' (no property of io.fabric8.kubernetes.api.model.PodSpec)");
+    }
+
+    @Test
+    void aMisspelledKafkaFieldFailsThroughStrimzisModel() throws IOException {
+        assertThat(problemsWith("kafka/kafka.yaml", "groupRegex: \".*\"", "groupRegx: \".*\""))
+                .containsExactly("kafka/kafka.yaml Kafka/ragtune: unknown field 'spec.kafkaExporter.groupRegx'"
+                        + " (no property of io.strimzi.api.kafka.model.kafka.exporter.KafkaExporterSpec)");
+    }
+
+    @Test
+    void aMisspelledCloudNativePgClusterFieldFailsThroughCnpgSchema() throws IOException {
+        assertThat(problemsWith("postgres/cluster.yaml", "enablePodAntiAffinity: true", "enablePodAntiAfinity: true"))
+                .containsExactly("postgres/cluster.yaml Cluster/ragtune-pg: unknown field 'spec.affinity.enablePodAntiAfinity'"
+                        + " (not among CnpgSchema's fields of Cluster spec.affinity)");
+    }
+
     @Test
     void theValidatorRejectsAListedFileThatIsMissing() throws IOException {
         Path dir = copy(KUBE, tmp.resolve("kubernetes"));
@@ -307,7 +368,7 @@ class KubernetesManifestsTest {
 
     @Test
     void theNamesAServiceReadsComeFromItsPropertiesAndConfigMappings() {
-        var rag = ManifestValidator.ServiceConfig.load(REPO, "rag-service").orElseThrow();
+        var rag = ServiceConfig.load(REPO, "rag-service").orElseThrow();
         assertThat(rag.problems()).isEmpty();
         assertThat(rag.mappingRoots()).containsExactly("ragtune.rag");
         // @ConfigMapping methods, kebab-case, nested groups, Optional groups and lists
@@ -329,7 +390,7 @@ class KubernetesManifestsTest {
         assertThat(rag.readsProperty("ragtune.rag.apikeys.\"k\"")).isFalse();
         assertThat(rag.envNamesOf("quarkus.datasource.jdbc.url")).containsExactly("RAGTUNE_RAG_DB_URL", "QUARKUS_DATASOURCE_JDBC_URL");
 
-        var worker = ManifestValidator.ServiceConfig.load(REPO, "tuning-worker").orElseThrow();
+        var worker = ServiceConfig.load(REPO, "tuning-worker").orElseThrow();
         assertThat(worker.mappingRoots()).containsExactlyInAnyOrder("ragtune.worker", "ragtune.worker.jobs");
         assertThat(worker.mapped()).contains("ragtune.worker.checkpoint-dir", "ragtune.worker.registry.api-key",
                 "ragtune.worker.kafka.group-id", "ragtune.worker.jobs.max-new-tokens");
@@ -340,13 +401,13 @@ class KubernetesManifestsTest {
         assertThat(worker.localDefaults()).containsKeys("ragtune.worker.checkpoint-dir", "ragtune.worker.work-dir",
                 "ragtune.worker.registry.url", "ragtune.worker.kafka.bootstrap-servers", "quarkus.datasource.jdbc.url");
 
-        var registry = ManifestValidator.ServiceConfig.load(REPO, "model-registry").orElseThrow();
+        var registry = ServiceConfig.load(REPO, "model-registry").orElseThrow();
         assertThat(registry.readsEnv("RAGTUNE_REGISTRY_UPLOADS_DIR")).isTrue();
         assertThat(registry.readsEnv("QUARKUS_HTTP_BODY_UPLOADS_DIRECTORY")).isTrue();
 
-        assertThat(ManifestValidator.ServiceConfig.kebab("maxTopK")).isEqualTo("max-top-k");
-        assertThat(ManifestValidator.ServiceConfig.kebab("baseURLPath")).isEqualTo("base-url-path");
-        assertThat(ManifestValidator.ServiceConfig.envName("ragtune.rag.api-keys.\"a-b\"")).isEqualTo("RAGTUNE_RAG_API_KEYS__A_B_");
+        assertThat(ServiceConfig.kebab("maxTopK")).isEqualTo("max-top-k");
+        assertThat(ServiceConfig.kebab("baseURLPath")).isEqualTo("base-url-path");
+        assertThat(ServiceConfig.envName("ragtune.rag.api-keys.\"a-b\"")).isEqualTo("RAGTUNE_RAG_API_KEYS__A_B_");
     }
 
     @Test
