@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ragtune.common.manifest.VersionManifest;
 import org.apache.hc.client5.http.classic.methods.HttpDelete;
 import org.apache.hc.client5.http.classic.methods.HttpGet;
 import org.apache.hc.client5.http.classic.methods.HttpPost;
@@ -151,11 +152,12 @@ public final class RegistryClient implements AutoCloseable {
      */
     public VersionInfo registerVersion(String adapter, ObjectNode manifest, List<Path> files) {
         ObjectNode m = manifest.deepCopy();
-        ArrayNode listed = m.putArray("files");
+        ArrayNode listed = m.putArray(VersionManifest.FILES);
         MultipartEntityBuilder form = MultipartEntityBuilder.create();
         for (Path f : files) {
             String name = f.getFileName().toString();
-            listed.addObject().put("name", name).put("sha256", sha256(f)).put("size", size(f));
+            listed.addObject().put(VersionManifest.FILE_NAME, name).put(VersionManifest.FILE_SHA256, sha256(f))
+                    .put(VersionManifest.FILE_SIZE, size(f));
             form.addBinaryBody(name, f.toFile(), ContentType.APPLICATION_OCTET_STREAM, name);
         }
         form.addTextBody("manifest", m.toString(), ContentType.APPLICATION_JSON);

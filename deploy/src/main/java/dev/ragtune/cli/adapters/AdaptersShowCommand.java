@@ -5,6 +5,7 @@ import dev.ragtune.cli.client.CliException;
 import dev.ragtune.cli.client.PlatformEndpoints;
 import dev.ragtune.cli.client.Registry;
 import dev.ragtune.cli.console.Table;
+import dev.ragtune.common.manifest.VersionManifest;
 import dev.ragtune.common.registry.AdapterInfo;
 import dev.ragtune.common.registry.VersionInfo;
 import picocli.CommandLine.Command;
@@ -54,13 +55,15 @@ public final class AdaptersShowCommand implements Callable<Integer> {
             JsonNode m = v.manifest() == null ? null : v.manifest();
             t.row("v" + v.version(), v.status(), v.aliases().isEmpty() ? "-" : String.join(",", v.aliases()),
                     v.parentVersion() == null ? "-" : "v" + v.parentVersion(),
-                    m == null || !m.path("training").has("records") ? "-" : m.path("training").path("records").asText(),
-                    Metrics.compact(m == null ? null : m.get("metrics")),
+                    m == null || !m.path(VersionManifest.TRAINING).has("records") ? "-"
+                            : m.path(VersionManifest.TRAINING).path("records").asText(),
+                    Metrics.compact(m == null ? null : m.get(VersionManifest.METRICS)),
                     m == null || !m.path("job").has("id") ? "-" : m.path("job").path("id").asText());
         }
         t.print(out);
         VersionInfo latest = versions.stream().max((a, b) -> Integer.compare(a.version(), b.version())).orElseThrow();
-        out.println("v" + latest.version() + ": " + Metrics.summary(latest.manifest() == null ? null : latest.manifest().get("metrics")));
+        out.println("v" + latest.version() + ": "
+                + Metrics.summary(latest.manifest() == null ? null : latest.manifest().get(VersionManifest.METRICS)));
         return 0;
     }
 }

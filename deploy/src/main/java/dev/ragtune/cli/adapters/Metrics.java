@@ -1,17 +1,19 @@
 package dev.ragtune.cli.adapters;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.ragtune.common.manifest.MetricNames;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
 /**
- * The evaluation figures of a version (its manifest's {@code metrics}, which a job shows too) in one line, the
+ * The evaluation figures of a version (its manifest's {@code metrics}, {@link MetricNames}, which a job shows too) in one line, the
  * base model's beside each: {@code train_exact_match 1.00 (base 0.00), exact_match 0.33 (base 0.00), eval_loss 3.90 (base 5.10)}.
  */
 public final class Metrics {
-    static final List<String> SHOWN = List.of("train_exact_match", "exact_match", "eval_token_f1", "eval_loss");
+    static final List<String> SHOWN = List.of(MetricNames.TRAIN_EXACT_MATCH, MetricNames.EXACT_MATCH, MetricNames.EVAL_TOKEN_F1,
+            MetricNames.EVAL_LOSS);
 
     private Metrics() {
     }
@@ -27,7 +29,7 @@ public final class Metrics {
                 continue;
             }
             String part = name + " " + format(v.asDouble());
-            JsonNode base = metrics.path("base").get(name);
+            JsonNode base = metrics.path(MetricNames.BASE).get(name);
             if (base != null && base.isNumber()) {
                 part += " (base " + format(base.asDouble()) + ")";
             }
@@ -42,9 +44,9 @@ public final class Metrics {
             return "-";
         }
         List<String> parts = new ArrayList<>();
-        add(parts, "train_em", metrics.get("train_exact_match"));
-        add(parts, "em", metrics.get("exact_match"));
-        add(parts, "loss", metrics.get("eval_loss"));
+        add(parts, "train_em", metrics.get(MetricNames.TRAIN_EXACT_MATCH));
+        add(parts, "em", metrics.get(MetricNames.EXACT_MATCH));
+        add(parts, "loss", metrics.get(MetricNames.EVAL_LOSS));
         return parts.isEmpty() ? "-" : String.join(" ", parts);
     }
 

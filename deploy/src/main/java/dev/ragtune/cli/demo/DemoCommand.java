@@ -16,6 +16,7 @@ import dev.ragtune.cli.platform.PlatformSettings;
 import dev.ragtune.cli.records.PreparedRecord;
 import dev.ragtune.cli.records.RecordLines;
 import dev.ragtune.cli.records.RecordsPushCommand;
+import dev.ragtune.common.manifest.VersionManifest;
 import dev.ragtune.common.registry.AliasChange;
 import dev.ragtune.common.registry.VersionInfo;
 import picocli.CommandLine.Command;
@@ -109,7 +110,7 @@ public final class DemoCommand implements Callable<Integer> {
             step(4, "the new version in the model-registry");
             VersionInfo v = registry.call(r -> r.version(adapter, version));
             out.println(adapter + " v" + version + (v.aliases().isEmpty() ? "" : " (aliases: " + String.join(", ", v.aliases()) + ")"));
-            out.println("  " + Metrics.summary(v.manifest() == null ? null : v.manifest().get("metrics")));
+            out.println("  " + Metrics.summary(v.manifest() == null ? null : v.manifest().get(VersionManifest.METRICS)));
 
             step(5, "promote v" + version + " to " + ALIAS);
             out.println(promote(registry, version));

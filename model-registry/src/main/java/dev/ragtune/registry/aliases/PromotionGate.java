@@ -1,24 +1,34 @@
 package dev.ragtune.registry.aliases;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.stream.Collectors;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import dev.ragtune.common.manifest.CandidateComparison;
+import dev.ragtune.common.manifest.CandidateComparison.Basis;
+import dev.ragtune.common.manifest.CandidateComparison.Figures;
+import dev.ragtune.common.manifest.CandidateComparison.Loss;
+import dev.ragtune.common.manifest.CandidateComparison.Outcome;
+import dev.ragtune.common.manifest.MetricNames;
+
 /**
- * The promotion gate for the {@code production} alias.
+ * The promotion gate for the {@code production} alias: {@link CandidateComparison} on basis
+ * {@link Basis#SAME_EVAL_SET}, with the figures read from the two versions' manifests ({@link Figures#fromManifest}).
  *
  * <p>Two versions are comparable only when both manifests name the same {@code metrics.evalSet}
  * (a non-empty string). Then the candidate is <em>worse</em> when, for a metric present as a number in
  * both manifests, it loses: {@code metrics.eval_loss} higher (lower is better) or
  * {@code metrics.exact_match} lower (higher is better). Equal values are not worse. Versions that are
  * not comparable (no current production version, missing or different evalSet, no common metric)
- * pass the gate.
+ * pass the gate. {@code train_exact_match} is not compared: each job measures it on its own training sample.
  */
 public final class PromotionGate {
 
     public static final String ALIAS = "production";
+
+    private static final Basis BASIS = Basis.SAME_EVAL_SET;
 
     /** The gate's decision: {@code worse} refuses the promotion unless forced. */
     public record Verdict(boolean comparable, boolean worse, String explanation) {
@@ -28,54 +38,23 @@ public final class PromotionGate {
     }
 
     public static Verdict judge(JsonNode candidateManifest, int candidateVersion, JsonNode currentManifest, int currentVersion) {
-        JsonNode cm = metrics(candidateManifest);
-        JsonNode pm = metrics(currentManifest);
-        String candidateSet = text(cm.get("evalSet"));
-        String currentSet = text(pm.get("evalSet"));
-        if (candidateSet == null || currentSet == null || !candidateSet.equals(currentSet)) {
-            return new Verdict(false, false, "not comparable: evalSet of version " + candidateVersion + " is "
-                    + quote(candidateSet) + ", of production version " + currentVersion + " is " + quote(currentSet));
-        }
-        List<String> losses = new ArrayList<>();
-        boolean any = false;
-        Double cl = number(cm.get("eval_loss"));
-        Double pl = number(pm.get("eval_loss"));
-        if (cl != null && pl != null) {
-            any = true;
-            if (cl > pl) {
-                losses.add(String.format(Locale.ROOT, "eval_loss %s > %s", fmt(cl), fmt(pl)));
-            }
-        }
-        Double ce = number(cm.get("exact_match"));
-        Double pe = number(pm.get("exact_match"));
-        if (ce != null && pe != null) {
-            any = true;
-            if (ce < pe) {
-                losses.add(String.format(Locale.ROOT, "exact_match %s < %s", fmt(ce), fmt(pe)));
-            }
-        }
-        if (!any) {
-            return new Verdict(false, false, "not comparable: no eval_loss or exact_match in both manifests");
-        }
-        if (losses.isEmpty()) {
-            return new Verdict(true, false, "version " + candidateVersion + " is not worse than production version "
-                    + currentVersion + " on eval set '" + candidateSet + "'");
-        }
-        return new Verdict(true, true, "version " + candidateVersion + " is worse than production version " + currentVersion
-                + " on eval set '" + candidateSet + "': " + String.join(", ", losses));
+        Outcome o = CandidateComparison.compare(BASIS, Figures.fromManifest(candidateManifest), Figures.fromManifest(currentManifest));
+        return switch (o.status()) {
+            case NO_PRODUCTION -> new Verdict(false, false, "not comparable: no production version");
+            case EVAL_SET_DIFFERS -> new Verdict(false, false, "not comparable: " + MetricNames.EVAL_SET + " of version " + candidateVersion
+                    + " is " + quote(o.candidateEvalSet()) + ", of production version " + currentVersion + " is " + quote(o.productionEvalSet()));
+            case NO_COMMON_METRIC -> new Verdict(false, false, "not comparable: no "
+                    + BASIS.metrics().stream().map(CandidateComparison.Metric::key).collect(Collectors.joining(" or ")) + " in both manifests");
+            case NOT_WORSE -> new Verdict(true, false, "version " + candidateVersion + " is not worse than production version "
+                    + currentVersion + " on eval set '" + o.candidateEvalSet() + "'");
+            case WORSE -> new Verdict(true, true, "version " + candidateVersion + " is worse than production version " + currentVersion
+                    + " on eval set '" + o.candidateEvalSet() + "': " + describe(o.losses()));
+        };
     }
 
-    private static JsonNode metrics(JsonNode manifest) {
-        JsonNode m = manifest == null ? null : manifest.get("metrics");
-        return m != null && m.isObject() ? m : com.fasterxml.jackson.databind.node.MissingNode.getInstance();
-    }
-
-    private static String text(JsonNode n) {
-        return n != null && n.isTextual() && !n.asText().isBlank() ? n.asText() : null;
-    }
-
-    private static Double number(JsonNode n) {
-        return n != null && n.isNumber() ? n.asDouble() : null;
+    private static String describe(List<Loss> losses) {
+        return losses.stream().map(l -> String.format(Locale.ROOT, "%s %s %s %s", l.metric().key(), fmt(l.candidate()),
+                l.metric().direction().worseSymbol(), fmt(l.production()))).collect(Collectors.joining(", "));
     }
 
     private static String quote(String s) {

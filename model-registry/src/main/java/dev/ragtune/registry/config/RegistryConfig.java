@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 
+import dev.ragtune.common.events.AdapterEvent;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
@@ -37,8 +38,8 @@ public interface RegistryConfig {
         @WithDefault("localhost:9092")
         String bootstrapServers();
 
-        /** Topic of the adapter events. */
-        @WithDefault("adapter-events")
+        /** Topic of the adapter events ({@link AdapterEvent}); the default is {@link AdapterEvent#TOPIC}. */
+        @WithDefault(AdapterEvent.TOPIC)
         String topic();
 
         /** How long one send may take before the relay gives up on it and retries later. */

@@ -1,6 +1,5 @@
 package dev.ragtune.registry.events;
 
-import dev.ragtune.common.events.AdapterEvent;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -15,6 +14,7 @@ import jakarta.transaction.Transactional;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.ragtune.common.events.AdapterEvent;
 import dev.ragtune.registry.adapters.Adapter;
 import dev.ragtune.registry.config.RegistryConfig;
 import dev.ragtune.registry.history.HistoryEntry;
@@ -22,7 +22,9 @@ import dev.ragtune.registry.versions.VersionFile;
 
 /**
  * Records a change twice in the caller's transaction: as a {@link HistoryEntry} and as an event in the
- * outbox, both with the same eventId. Either both commit with the change or neither does.
+ * outbox, both with the same eventId. Either both commit with the change or neither does. The event is the shared
+ * contract type {@link AdapterEvent} (what rag-service reads), serialised as it is, for topic
+ * {@code ragtune.registry.kafka.topic} (default {@link AdapterEvent#TOPIC}).
  */
 @ApplicationScoped
 public class ChangeRecorder {

@@ -11,10 +11,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.ragtune.registry.errors.Checks;
 import dev.ragtune.common.errors.ApiException;
+import dev.ragtune.common.manifest.VersionManifest;
 
 /**
  * A version's manifest: {@code {"files": [{"name", "sha256", "size"?}], "training": {…}, "hyperparameters": {…},
- * "metrics": {…}, "parentVersion": N}}, every field optional. Malformed manifests are rejected with 400.
+ * "metrics": {…}, "parentVersion": N}}, every field optional ({@link VersionManifest}). Malformed manifests are rejected with 400.
  */
 public record Manifest(String text, ObjectNode json, Map<String, Expected> files, Integer parentVersion) {
 
@@ -42,42 +43,43 @@ public record Manifest(String text, ObjectNode json, Map<String, Expected> files
             throw ApiException.badRequest("manifest must be a JSON object");
         }
         ObjectNode obj = (ObjectNode) root;
-        for (String field : new String[] {"training", "hyperparameters", "metrics"}) {
+        for (String field : VersionManifest.OBJECT_FIELDS) {
             JsonNode n = obj.get(field);
             if (n != null && !n.isNull() && !n.isObject()) {
                 throw ApiException.badRequest("manifest field '" + field + "' must be a JSON object");
             }
         }
         Integer parent = null;
-        JsonNode pv = obj.get("parentVersion");
+        JsonNode pv = obj.get(VersionManifest.PARENT_VERSION);
         if (pv != null && !pv.isNull()) {
             if (!pv.canConvertToInt() || !pv.isIntegralNumber() || pv.asInt() < 1) {
-                throw ApiException.badRequest("manifest field 'parentVersion' must be a positive integer, got " + Checks.abbreviate(pv.toString()));
+                throw ApiException.badRequest("manifest field '" + VersionManifest.PARENT_VERSION + "' must be a positive integer, got "
+                        + Checks.abbreviate(pv.toString()));
             }
             parent = pv.asInt();
         }
         Map<String, Expected> files = new LinkedHashMap<>();
-        JsonNode fs = obj.get("files");
+        JsonNode fs = obj.get(VersionManifest.FILES);
         if (fs != null && !fs.isNull()) {
             if (!fs.isArray()) {
-                throw ApiException.badRequest("manifest field 'files' must be an array of {name, sha256}");
+                throw ApiException.badRequest("manifest field '" + VersionManifest.FILES + "' must be an array of {name, sha256}");
             }
             int i = 0;
             for (JsonNode f : fs) {
-                String where = "manifest files[" + i++ + "]";
+                String where = "manifest " + VersionManifest.FILES + "[" + i++ + "]";
                 if (!f.isObject()) {
                     throw ApiException.badRequest(where + " must be an object {name, sha256}");
                 }
-                JsonNode name = f.get("name");
+                JsonNode name = f.get(VersionManifest.FILE_NAME);
                 if (name == null || !name.isTextual()) {
                     throw ApiException.badRequest(where + ".name is required and must be a string");
                 }
                 Checks.fileName(name.asText());
-                JsonNode sha = f.get("sha256");
+                JsonNode sha = f.get(VersionManifest.FILE_SHA256);
                 if (sha != null && !sha.isNull() && !sha.isTextual()) {
                     throw ApiException.badRequest(where + ".sha256 must be a string");
                 }
-                JsonNode size = f.get("size");
+                JsonNode size = f.get(VersionManifest.FILE_SIZE);
                 if (size != null && !size.isNull() && (!size.isIntegralNumber() || size.asLong() < 0)) {
                     throw ApiException.badRequest(where + ".size must be a non-negative integer");
                 }

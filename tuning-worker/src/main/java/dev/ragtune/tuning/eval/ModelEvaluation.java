@@ -2,6 +2,7 @@ package dev.ragtune.tuning.eval;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ragtune.common.manifest.MetricNames;
 
 /**
  * One model variant (base, production or candidate) measured on a job's evaluation data.
@@ -12,18 +13,18 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  */
 public record ModelEvaluation(LossResult evalLoss, AnswerScores evalAnswers, AnswerScores trainAnswers) {
 
-    /** The figures under the names the registry manifest uses ({@code eval_loss}, {@code exact_match}, …). */
+    /** The figures under the names the registry manifest uses ({@link MetricNames}: {@code eval_loss}, {@code exact_match}, …). */
     public ObjectNode toJson(ObjectMapper json) {
         ObjectNode o = json.createObjectNode();
-        put(o, "eval_loss", evalLoss.loss());
-        put(o, "perplexity", evalLoss.perplexity());
-        put(o, "exact_match", evalAnswers.exactMatch());
-        put(o, "eval_token_f1", evalAnswers.tokenF1());
-        put(o, "train_exact_match", trainAnswers.exactMatch());
-        put(o, "train_token_f1", trainAnswers.tokenF1());
-        o.put("eval_examples", evalAnswers.examples());
-        o.put("eval_target_tokens", evalLoss.targetTokens());
-        o.put("train_sample_examples", trainAnswers.examples());
+        put(o, MetricNames.EVAL_LOSS, evalLoss.loss());
+        put(o, MetricNames.PERPLEXITY, evalLoss.perplexity());
+        put(o, MetricNames.EXACT_MATCH, evalAnswers.exactMatch());
+        put(o, MetricNames.EVAL_TOKEN_F1, evalAnswers.tokenF1());
+        put(o, MetricNames.TRAIN_EXACT_MATCH, trainAnswers.exactMatch());
+        put(o, MetricNames.TRAIN_TOKEN_F1, trainAnswers.tokenF1());
+        o.put(MetricNames.EVAL_EXAMPLES, evalAnswers.examples());
+        o.put(MetricNames.EVAL_TARGET_TOKENS, evalLoss.targetTokens());
+        o.put(MetricNames.TRAIN_SAMPLE_EXAMPLES, trainAnswers.examples());
         return o;
     }
 

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ragtune.model.checkpoint.Checkpoint;
+import dev.ragtune.common.manifest.MetricNames;
 import dev.ragtune.common.registry.RegistryClient;
 import dev.ragtune.common.registry.RegistryException;
 import dev.ragtune.common.registry.VersionInfo;
@@ -249,7 +250,7 @@ public final class JobExecutor {
         ObjectNode metricsFile = json.createObjectNode();
         metricsFile.set("training", tm.toJson(json));
         ObjectNode evaluation = metricsFile.putObject("evaluation");
-        evaluation.put("evalSet", data.evalSet());
+        evaluation.put(MetricNames.EVAL_SET, data.evalSet());
         evaluation.set("candidate", candidate.toJson(json));
         evaluation.set("base", base.toJson(json));
         evaluation.set("production", prod == null ? null : prod.toJson(json));
@@ -332,19 +333,19 @@ public final class JobExecutor {
     private ObjectNode manifestMetrics(JobData data, ModelEvaluation candidate, ModelEvaluation base, ModelEvaluation prod,
                                        Integer productionVersion, TrainingMetrics tm) {
         ObjectNode m = json.createObjectNode();
-        m.put("evalSet", data.evalSet());
+        m.put(MetricNames.EVAL_SET, data.evalSet());
         m.setAll(candidate.toJson(json));
-        m.set("base", base.toJson(json));
+        m.set(MetricNames.BASE, base.toJson(json));
         if (prod != null) {
             ObjectNode p = prod.toJson(json);
-            p.put("version", productionVersion);
-            m.set("production", p);
+            p.put(MetricNames.PRODUCTION_VERSION, productionVersion);
+            m.set(MetricNames.PRODUCTION, p);
         } else {
-            m.putNull("production");
+            m.putNull(MetricNames.PRODUCTION);
         }
-        m.put("final_train_loss", tm.finalLoss());
-        m.put("tokens_per_second", tm.tokensPerSecond());
-        m.put("skipped_steps", tm.skippedSteps());
+        m.put(MetricNames.FINAL_TRAIN_LOSS, tm.finalLoss());
+        m.put(MetricNames.TOKENS_PER_SECOND, tm.tokensPerSecond());
+        m.put(MetricNames.SKIPPED_STEPS, tm.skippedSteps());
         return m;
     }
 

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ragtune.model.demo.DemoCheckpointWriter;
 import dev.ragtune.model.demo.DemoPreset;
+import dev.ragtune.common.manifest.MetricNames;
+import dev.ragtune.common.manifest.VersionManifest;
 import dev.ragtune.common.registry.RegistryClient;
 import dev.ragtune.common.records.ChatMessage;
 import dev.ragtune.embedded.KafkaBroker;
@@ -62,6 +64,7 @@ class JobBenchmark {
                 double wall = (System.nanoTime() - t0) / 1e9;
                 Job job = store.find(queued.id()).orElseThrow();
                 JsonNode m = client.version("bench", job.registryVersion()).manifest();
+                JsonNode metrics = VersionManifest.metrics(m);
                 JsonNode p = job.phaseSeconds();
                 String report = String.format(Locale.ROOT,
                         "job %s on the tiny demo model (%d train / %d eval records, %d steps, device %s)%n"
@@ -72,9 +75,9 @@ class JobBenchmark {
                         m.path("training").path("device").asText(), m.path("training").path("tokensPerSecond").asDouble(),
                         p.path("snapshot").asDouble(), p.path("train").asDouble(), p.path("eval").asDouble(),
                         p.path("package").asDouble(), p.path("publish").asDouble(), p.path("total").asDouble(), wall,
-                        m.path("metrics").path("train_exact_match").asDouble(),
-                        m.path("metrics").path("base").path("train_exact_match").asDouble(),
-                        m.path("metrics").path("exact_match").asDouble(), m.path("metrics").path("eval_loss").asDouble());
+                        metrics.path(MetricNames.TRAIN_EXACT_MATCH).asDouble(),
+                        metrics.path(MetricNames.BASE).path(MetricNames.TRAIN_EXACT_MATCH).asDouble(),
+                        metrics.path(MetricNames.EXACT_MATCH).asDouble(), metrics.path(MetricNames.EVAL_LOSS).asDouble());
                 System.out.print(report);
                 Files.writeString(Path.of("target", "benchmark-jobs.txt"), report);
             }

@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ragtune.model.demo.DemoCheckpointWriter;
 import dev.ragtune.model.demo.DemoPreset;
+import dev.ragtune.common.manifest.MetricNames;
+import dev.ragtune.common.manifest.VersionManifest;
 import dev.ragtune.common.registry.RegistryClient;
 import dev.ragtune.common.registry.VersionInfo;
 import dev.ragtune.common.records.ChatMessage;
@@ -201,7 +203,7 @@ class JobPipelineTest {
             manifest.putObject("job").put("id", job.id().toString());
             manifest.put("baseModel", "tiny-test").put("baseModelSha256", ckpt.contentHash())
                     .put("baseModelArchitecture", "LlamaForCausalLM").put("baseModelLocation", checkpoint.toString());
-            manifest.putObject("metrics").put("evalSet", job.adapter() + "-eval-test").put("exact_match", 0.5);
+            manifest.putObject(VersionManifest.METRICS).put(MetricNames.EVAL_SET, job.adapter() + "-eval-test").put(MetricNames.EXACT_MATCH, 0.5);
             manifest.putObject("staging").put("set", true).put("reason", "test package");
             return AdapterPackage.write(pkgDir, adapterDir, JSON.createObjectNode().put("test", true), manifest);
         }

@@ -1,7 +1,30 @@
-package dev.ragtune.deploy;
+package dev.ragtune.registry;
+
+import static dev.ragtune.registry.EmbeddedServices.OPS;
+import static dev.ragtune.registry.EmbeddedServices.PUBLISHER;
+import static dev.ragtune.registry.EmbeddedServices.READER;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.URL;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Random;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import dev.ragtune.common.manifest.MetricNames;
+import dev.ragtune.common.manifest.VersionManifest;
 import dev.ragtune.common.registry.AdapterInfo;
 import dev.ragtune.common.registry.AliasChange;
 import dev.ragtune.common.registry.ArtifactIntegrityException;
@@ -9,55 +32,50 @@ import dev.ragtune.common.registry.RegistryClient;
 import dev.ragtune.common.registry.RegistryException;
 import dev.ragtune.common.registry.RegistryUnavailableException;
 import dev.ragtune.common.registry.VersionInfo;
-import dev.ragtune.embedded.KafkaBroker;
-import dev.ragtune.embedded.ModelRegistryProcess;
-import dev.ragtune.embedded.PostgresServer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.List;
-import java.util.Random;
-import java.util.stream.Stream;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import io.quarkus.test.common.TestResourceScope;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
 
 /**
- * {@link RegistryClient} against the real model-registry running as a child JVM ({@link ModelRegistryProcess}) on a
- * real PostgreSQL and Kafka: publish, alias, resolve, verified download, error mapping, outage and return.
+ * The shared {@link RegistryClient} (common) against this module's real registry, served by {@code @QuarkusTest} on a
+ * real port on a real PostgreSQL and Kafka: publish, alias, resolve, verified download, error mapping, outage and
+ * return. The outage is a real one at the client's URL: the client talks to the registry through a {@link TcpForwarder}
+ * that the test stops (nothing listens on that port: connection refused, as with a registry that is down) and starts
+ * again on the same port, while the application under test keeps running.
  */
+@QuarkusTest
+@WithTestResource(value = EmbeddedServices.class, scope = TestResourceScope.MATCHING_RESOURCES)
 class RegistryClientTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    @TempDir
+    @TestHTTPResource
+    URL url;
+
+    @InjectEmbedded
+    Path blobDir;
+
     static Path dir;
-    static PostgresServer postgres;
-    static KafkaBroker kafka;
-    static ModelRegistryProcess registry;
 
     @BeforeAll
-    static void start() {
-        postgres = PostgresServer.start();
-        kafka = KafkaBroker.start(dir.resolve("kafka"), 0);
-        kafka.createTopics("adapter-events");
-        registry = ModelRegistryProcess.start(postgres, kafka, dir.resolve("registry"));
+    static void createDir() throws IOException {
+        dir = Files.createTempDirectory("registry-client-test-");
     }
 
     @AfterAll
-    static void stop() {
-        if (registry != null) {
-            registry.close();
+    static void deleteDir() throws IOException {
+        if (dir != null) {
+            try (Stream<Path> all = Files.walk(dir)) {
+                for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.deleteIfExists(p);
+                }
+            }
         }
-        if (kafka != null) {
-            kafka.close();
-        }
-        if (postgres != null) {
-            postgres.close();
-        }
+    }
+
+    /** The registry under test, as a client is configured with it: scheme, host and port. */
+    private URI registry() {
+        return URI.create(url.getProtocol() + "://" + url.getHost() + ":" + url.getPort());
     }
 
     private static Path randomFile(String name, int size, long seed) throws Exception {
@@ -70,8 +88,8 @@ class RegistryClientTest {
 
     @Test
     void publishesAliasesAndDownloadsVerifiedFiles() throws Exception {
-        try (RegistryClient publisher = new RegistryClient(registry.baseUrl(), registry.key("publisher"));
-             RegistryClient ops = new RegistryClient(registry.baseUrl(), registry.key("ops"))) {
+        try (RegistryClient publisher = new RegistryClient(registry(), PUBLISHER);
+             RegistryClient ops = new RegistryClient(registry(), OPS)) {
             publisher.ensureBaseModel("demo-tiny", "Qwen2ForCausalLM", "/models/tiny", "ab".repeat(32), "test base");
             publisher.ensureBaseModel("demo-tiny", "Qwen2ForCausalLM", "/models/tiny", "ab".repeat(32), "again: kept");
             AdapterInfo created = publisher.ensureAdapter("client-test", "demo-tiny", "client test");
@@ -81,7 +99,7 @@ class RegistryClientTest {
             Path weights = randomFile("adapter_model.safetensors", 300_000, 1);
             Path config = randomFile("adapter_config.json", 1_000, 2);
             ObjectNode manifest = JSON.createObjectNode();
-            manifest.putObject("metrics").put("evalSet", "s1").put("exact_match", 0.5);
+            manifest.putObject(VersionManifest.METRICS).put(MetricNames.EVAL_SET, "s1").put(MetricNames.EXACT_MATCH, 0.5);
             VersionInfo v1 = publisher.registerVersion("client-test", manifest, List.of(weights, config));
             assertThat(v1.version()).isEqualTo(1);
             assertThat(v1.files()).extracting(VersionInfo.FileInfo::name)
@@ -103,7 +121,7 @@ class RegistryClientTest {
 
             // the gate: a worse candidate is refused with the registry's 409 and message
             ObjectNode worse = JSON.createObjectNode();
-            worse.putObject("metrics").put("evalSet", "s1").put("exact_match", 0.1);
+            worse.putObject(VersionManifest.METRICS).put(MetricNames.EVAL_SET, "s1").put(MetricNames.EXACT_MATCH, 0.1);
             VersionInfo v2 = publisher.registerVersion("client-test", worse, List.of(randomFile("adapter_model.safetensors", 10, 3)));
             assertThatThrownBy(() -> ops.setAlias("client-test", "production", v2.version(), "worse", false))
                     .isInstanceOfSatisfying(RegistryException.class, e -> {
@@ -122,9 +140,9 @@ class RegistryClientTest {
 
     @Test
     void mapsErrorsAndRejectsTamperedDownloads() throws Exception {
-        try (RegistryClient publisher = new RegistryClient(registry.baseUrl(), registry.key("publisher"));
-             RegistryClient reader = new RegistryClient(registry.baseUrl(), registry.key("reader"));
-             RegistryClient stranger = new RegistryClient(registry.baseUrl(), "not-a-key")) {
+        try (RegistryClient publisher = new RegistryClient(registry(), PUBLISHER);
+             RegistryClient reader = new RegistryClient(registry(), READER);
+             RegistryClient stranger = new RegistryClient(registry(), "not-a-key")) {
             assertThat(reader.adapter("no-such-adapter")).isEmpty();
             assertThatThrownBy(() -> reader.resolveAlias("no-such-adapter", "production"))
                     .isInstanceOfSatisfying(RegistryException.class, e -> assertThat(e.status()).isEqualTo(404));
@@ -139,7 +157,7 @@ class RegistryClientTest {
             VersionInfo v = publisher.registerVersion("tamper-test", JSON.createObjectNode(), List.of(f));
             VersionInfo.FileInfo listed = v.file("adapter.onnx_adapter").orElseThrow();
             // the blob store is content-addressed: <dir>/<sha[0..2]>/<sha>; flip one byte of the stored blob
-            Path blob = dir.resolve("registry/blobs").resolve(listed.sha256().substring(0, 2)).resolve(listed.sha256());
+            Path blob = blobDir.resolve(listed.sha256().substring(0, 2)).resolve(listed.sha256());
             byte[] bytes = Files.readAllBytes(blob);
             bytes[bytes.length / 2] ^= 0x5a;
             Files.write(blob, bytes);
@@ -155,11 +173,12 @@ class RegistryClientTest {
 
     @Test
     void unreachableRegistryIsRetryableAndRecovers() {
-        try (RegistryClient reader = new RegistryClient(registry.baseUrl(), registry.key("reader"))) {
-            registry.process().stop();
+        try (TcpForwarder path = TcpForwarder.to(url.getHost(), url.getPort());
+             RegistryClient reader = new RegistryClient(path.httpUrl(), READER)) {
+            path.stop();
             assertThatThrownBy(reader::adapters).isInstanceOf(RegistryUnavailableException.class)
-                    .hasMessageContaining(registry.baseUrl().toString());
-            registry.process().start();
+                    .hasMessageContaining(path.httpUrl().toString());
+            path.start();
             assertThat(reader.adapters()).isNotNull();
         }
     }
