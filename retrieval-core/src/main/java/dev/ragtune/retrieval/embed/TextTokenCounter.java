@@ -1,7 +1,11 @@
-package dev.ragtune.retrieval.ingest;
+package dev.ragtune.retrieval.embed;
 
-/** Counts tokens the way the embedding model's tokenizer does (no special tokens). */
-public interface TokenCounter {
+/**
+ * Counts the tokens of a text the way the embedding model's tokenizer does (no special tokens): what the chunker sizes
+ * chunks with. {@link SentenceEmbedder} is one. (Not {@code common}'s {@code TokenCounter}, which counts a training
+ * conversation in the served model's chat template.)
+ */
+public interface TextTokenCounter {
 
     /** Number of tokens of {@code text}. */
     int count(String text);
