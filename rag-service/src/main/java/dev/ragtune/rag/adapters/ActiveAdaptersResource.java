@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
@@ -13,7 +14,6 @@ import jakarta.ws.rs.core.MediaType;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
 
-import dev.ragtune.rag.generate.ModelRuntime;
 import dev.ragtune.rag.security.RequiresRole;
 import dev.ragtune.rag.security.Role;
 
@@ -24,10 +24,16 @@ import dev.ragtune.rag.security.Role;
 public class ActiveAdaptersResource {
 
     @Inject
-    ModelRuntime runtime;
+    Optional<AdapterTable> table;
+
+    @Inject
+    Optional<AdapterHotLoader> hotLoader;
+
+    @Inject
+    AdapterDefaults defaults;
 
     public record Active(String defaultModel, boolean resolved, List<Served> adapters, List<AdapterTable.VersionState> versions,
-                         List<AliasChange> recentSwitches) {
+                         List<AliasSwitch> recentSwitches) {
     }
 
     public record Served(String name, Map<String, Integer> aliases) {
@@ -36,18 +42,18 @@ public class ActiveAdaptersResource {
     @GET
     @Operation(summary = "Loaded adapter versions, their aliases, load times and requests in flight per version")
     public Active active() {
-        AdapterTable table = runtime.table();
-        String dflt = runtime.defaultRef() == null ? AdapterRef.BASE_NAME : runtime.defaultRef().toString();
-        if (table == null) {
+        String dflt = defaults.defaultRef().toString();
+        if (table.isEmpty()) {
             return new Active(dflt, false, List.of(), List.of(), List.of());
         }
+        AdapterTable t = table.get();
         List<Served> served = new ArrayList<>();
-        for (String a : table.adapters().stream().sorted().toList()) {
-            served.add(new Served(a, new LinkedHashMap<>(table.aliasVersions(a))));
+        for (String a : t.adapters().stream().sorted().toList()) {
+            served.add(new Served(a, new LinkedHashMap<>(t.aliasVersions(a))));
         }
-        List<AliasChange> timeline = table.timeline();
-        List<AliasChange> recent = timeline.subList(Math.max(0, timeline.size() - 50), timeline.size());
-        boolean resolved = runtime.hotLoader() == null || runtime.hotLoader().resolved();
-        return new Active(dflt, resolved, served, table.snapshot(), recent);
+        List<AliasSwitch> timeline = t.timeline();
+        List<AliasSwitch> recent = timeline.subList(Math.max(0, timeline.size() - 50), timeline.size());
+        boolean resolved = hotLoader.map(AdapterHotLoader::resolved).orElse(true);
+        return new Active(dflt, resolved, served, t.snapshot(), recent);
     }
 }

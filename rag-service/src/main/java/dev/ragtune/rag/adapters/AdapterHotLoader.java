@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -20,14 +21,18 @@ import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.jboss.logging.Logger;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+
+import dev.ragtune.common.events.AdapterEvent;
 
 /**
  * Keeps the {@link AdapterTable} in step with the registry. On {@link #start()} it first takes its
- * position at the end of {@code adapter-events} (so nothing that happens from then on is missed),
- * then resolves the configured adapters' aliases through the registry's REST API and loads them,
- * then applies every {@code ALIAS_SET} / {@code ALIAS_REMOVED} event in topic order (events are
+ * position at the end of {@code adapter-events} ({@link AdapterEvent#TOPIC}; so nothing that happens from then on is
+ * missed), then resolves the configured adapters' aliases through the registry's REST API and loads them,
+ * then applies every {@code ALIAS_SET} / {@code ALIAS_REMOVED} {@link AdapterEvent} in topic order (events are
  * keyed by adapter, so one adapter's events are ordered), deduplicated by {@code eventId}.
  * Events that raced with the resolution are applied again, which converges to the registry's state.
  * A version that cannot be downloaded, verified or loaded is rejected: the alias keeps serving its
@@ -35,7 +40,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  */
 public final class AdapterHotLoader implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(AdapterHotLoader.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Instants as the registry writes them; a type this replica does not know yet reads as null (ignored). */
+    private static final ObjectMapper JSON = JsonMapper.builder().findAndAddModules()
+            .enable(DeserializationFeature.READ_UNKNOWN_ENUM_VALUES_AS_NULL).build();
     private static final int SEEN_EVENTS = 100_000;
 
     /**
@@ -49,10 +56,10 @@ public final class AdapterHotLoader implements AutoCloseable {
     private final AdapterTable table;
     private final AdapterLoader loader;
     private final Settings settings;
-    private final AdapterEventListener listener;
-    private final Map<String, Boolean> seen = new LinkedHashMap<>(1024, 0.75f, false) {
+    private final HotLoadListener listener;
+    private final Map<UUID, Boolean> seen = new LinkedHashMap<>(1024, 0.75f, false) {
         @Override
-        protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+        protected boolean removeEldestEntry(Map.Entry<UUID, Boolean> eldest) {
             return size() > SEEN_EVENTS;
         }
     };
@@ -66,11 +73,11 @@ public final class AdapterHotLoader implements AutoCloseable {
     private volatile boolean started;
     private long nextRetry;
 
-    public AdapterHotLoader(AdapterTable table, AdapterLoader loader, Settings settings, AdapterEventListener listener) {
+    public AdapterHotLoader(AdapterTable table, AdapterLoader loader, Settings settings, HotLoadListener listener) {
         this.table = table;
         this.loader = loader;
         this.settings = settings;
-        this.listener = listener == null ? AdapterEventListener.NONE : listener;
+        this.listener = listener == null ? HotLoadListener.NONE : listener;
     }
 
     /** Subscribes, resolves the configured adapters, loads them, and starts applying events. */
@@ -208,52 +215,48 @@ public final class AdapterHotLoader implements AutoCloseable {
         }
     }
 
-    /** Applies one event (the JSON of an {@code adapter-events} message). Visible for tests. */
+    /** Applies one event (the JSON of an {@code adapter-events} message, an {@link AdapterEvent}). Visible for tests. */
     void handle(String value) {
-        JsonNode e;
+        AdapterEvent e;
         try {
-            e = JSON.readTree(value);
-        } catch (Exception ex) {
+            e = JSON.readValue(value, AdapterEvent.class);
+        } catch (JsonParseException | IllegalArgumentException ex) { // IllegalArgumentException: no value at all
             LOG.errorf("skipping an adapter event that is not JSON: %s", abbreviate(value));
             return;
+        } catch (Exception ex) {
+            LOG.errorf("skipping an adapter event that is not an AdapterEvent (%s): %s", ex.getMessage(), abbreviate(value));
+            return;
         }
-        String eventId = e.path("eventId").asText(null);
-        String type = e.path("type").asText("");
-        String adapter = e.path("adapter").asText(null);
-        if (eventId == null || adapter == null) {
+        if (e == null || e.eventId() == null || e.adapter() == null) {
             LOG.errorf("skipping an adapter event without eventId or adapter: %s", abbreviate(value));
             return;
         }
-        if (seen.put(eventId, Boolean.TRUE) != null) {
+        if (seen.put(e.eventId(), Boolean.TRUE) != null) {
             duplicates.incrementAndGet();
             return;
         }
+        String adapter = e.adapter();
         if (!table.adapters().contains(adapter)) {
             return;
         }
-        Instant occurredAt = parseInstant(e.path("occurredAt").asText(null));
-        String alias = e.path("alias").asText(null);
-        switch (type) {
-            case "ALIAS_SET" -> {
-                if (alias == null || !e.path("version").canConvertToInt()) {
-                    LOG.errorf("skipping ALIAS_SET without alias or version: %s", abbreviate(value));
-                    return;
-                }
-                applyAliasSet(adapter, alias, e.path("version").asInt(), occurredAt);
+        String alias = e.alias();
+        if (e.type() == AdapterEvent.Type.ALIAS_SET) {
+            if (alias == null || e.version() == null) {
+                LOG.errorf("skipping ALIAS_SET without alias or version: %s", abbreviate(value));
+                return;
             }
-            case "ALIAS_REMOVED" -> {
-                if (alias == null) {
-                    return;
-                }
-                Integer before = table.aliasVersions(adapter).get(alias);
-                if (table.removeAlias(adapter, alias)) {
-                    LOG.infof("alias %s:%s removed (was version %s)", adapter, alias, before);
-                    listener.onSwap(adapter, alias, before, null, occurredAt);
-                }
+            applyAliasSet(adapter, alias, e.version(), e.occurredAt());
+        } else if (e.type() == AdapterEvent.Type.ALIAS_REMOVED) {
+            if (alias == null) {
+                return;
             }
-            default -> {
-                return; // VERSION_REGISTERED, VERSION_ARCHIVED: nothing to serve differently
+            Integer before = table.aliasVersions(adapter).get(alias);
+            if (table.removeAlias(adapter, alias)) {
+                LOG.infof("alias %s:%s removed (was version %s)", adapter, alias, before);
+                listener.onSwap(adapter, alias, before, null, e.occurredAt());
             }
+        } else {
+            return; // VERSION_REGISTERED, VERSION_ARCHIVED, types newer than this replica: nothing to serve differently
         }
         eventsApplied.incrementAndGet();
     }
@@ -280,14 +283,6 @@ public final class AdapterHotLoader implements AutoCloseable {
         }
         LOG.infof("alias %s:%s now serves version %d (was %s)", adapter, alias, version, before);
         listener.onSwap(adapter, alias, before, version, occurredAt);
-    }
-
-    private static Instant parseInstant(String s) {
-        try {
-            return s == null ? null : Instant.parse(s);
-        } catch (RuntimeException e) {
-            return null;
-        }
     }
 
     private static String abbreviate(String s) {

@@ -30,7 +30,7 @@ public final class AdapterTable {
     private final Set<String> adapters;
     private final Map<String, LoadedVersion> versions = new HashMap<>();
     private final Map<String, Map<String, LoadedVersion>> aliases = new HashMap<>();
-    private final Deque<AliasChange> timeline = new ArrayDeque<>();
+    private final Deque<AliasSwitch> timeline = new ArrayDeque<>();
 
     /** @param adapters the adapter names this replica serves */
     public AdapterTable(Set<String> adapters) {
@@ -131,7 +131,7 @@ public final class AdapterTable {
             if (old == null) {
                 return false;
             }
-            record(new AliasChange(adapter, alias, null, old.version(), System.nanoTime(), Instant.now()));
+            record(new AliasSwitch(adapter, alias, null, old.version(), System.nanoTime(), Instant.now()));
             closeIfUnused(old);
             return true;
         }
@@ -150,7 +150,7 @@ public final class AdapterTable {
     }
 
     /** Alias switches in the order they happened (the most recent {@value #TIMELINE_SIZE}). */
-    public List<AliasChange> timeline() {
+    public List<AliasSwitch> timeline() {
         synchronized (lock) {
             return List.copyOf(timeline);
         }
@@ -223,14 +223,14 @@ public final class AdapterTable {
         if (old == v) {
             return false;
         }
-        record(new AliasChange(adapter, alias, v.version(), old == null ? null : old.version(), System.nanoTime(), Instant.now()));
+        record(new AliasSwitch(adapter, alias, v.version(), old == null ? null : old.version(), System.nanoTime(), Instant.now()));
         if (old != null) {
             closeIfUnused(old);
         }
         return true;
     }
 
-    private void record(AliasChange change) {
+    private void record(AliasSwitch change) {
         timeline.addLast(change);
         if (timeline.size() > TIMELINE_SIZE) {
             timeline.removeFirst();

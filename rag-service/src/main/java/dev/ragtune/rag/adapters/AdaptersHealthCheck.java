@@ -1,5 +1,7 @@
 package dev.ragtune.rag.adapters;
 
+import java.util.Optional;
+
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
@@ -8,7 +10,7 @@ import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
 import org.eclipse.microprofile.health.Readiness;
 
-import dev.ragtune.rag.generate.ModelRuntime;
+import dev.ragtune.model.generate.ServingModel;
 
 /**
  * Ready when the model is loaded (or none is configured) and every served adapter's aliases have been resolved from
@@ -19,19 +21,24 @@ import dev.ragtune.rag.generate.ModelRuntime;
 public class AdaptersHealthCheck implements HealthCheck {
 
     @Inject
-    ModelRuntime runtime;
+    Optional<ServingModel> model;
+
+    @Inject
+    Optional<AdapterTable> table;
+
+    @Inject
+    Optional<AdapterHotLoader> hotLoader;
 
     @Override
     public HealthCheckResponse call() {
         HealthCheckResponseBuilder b = HealthCheckResponse.named("adapters");
-        AdapterTable table = runtime.table();
-        if (table == null) {
-            return b.up().withData("model", runtime.available() ? "loaded" : "none configured").build();
+        if (table.isEmpty()) {
+            return b.up().withData("model", model.isPresent() ? "loaded" : "none configured").build();
         }
-        for (String a : table.adapters()) {
-            b.withData(a, table.aliasVersions(a).toString());
+        for (String a : table.get().adapters()) {
+            b.withData(a, table.get().aliasVersions(a).toString());
         }
-        boolean resolved = runtime.hotLoader() == null || runtime.hotLoader().resolved();
+        boolean resolved = hotLoader.map(AdapterHotLoader::resolved).orElse(true);
         b.withData("resolved", resolved);
         return resolved ? b.up().build() : b.down().build();
     }

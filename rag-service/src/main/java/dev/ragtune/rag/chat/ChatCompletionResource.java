@@ -29,10 +29,13 @@ import dev.ragtune.model.generate.Cancellation;
 import dev.ragtune.model.generate.GenerationResult;
 import dev.ragtune.model.generate.SamplingParams;
 import dev.ragtune.model.generate.TokenListener;
+import dev.ragtune.rag.adapters.AdapterDefaults;
 import dev.ragtune.rag.adapters.AdapterRef;
-import dev.ragtune.rag.generate.AnswerService;
-import dev.ragtune.rag.generate.ModelRuntime;
-import dev.ragtune.rag.generate.PreparedAnswer;
+import dev.ragtune.rag.answer.AnswerService;
+import dev.ragtune.rag.answer.PreparedAnswer;
+import dev.ragtune.rag.config.GenerationConfig;
+import dev.ragtune.rag.openai.OpenAiErrors;
+import dev.ragtune.rag.openai.OpenAiException;
 import dev.ragtune.rag.query.QueryStore;
 import dev.ragtune.rag.query.StoredQuery;
 import dev.ragtune.rag.security.RequiresRole;
@@ -56,7 +59,10 @@ public class ChatCompletionResource {
     AnswerService answers;
 
     @Inject
-    ModelRuntime runtime;
+    AdapterDefaults adapters;
+
+    @Inject
+    GenerationConfig config;
 
     @Inject
     QueryStore store;
@@ -70,11 +76,11 @@ public class ChatCompletionResource {
     public Response complete(String body) {
         try {
             ChatRequest req = ChatRequest.parse(body, json);
-            AdapterRef ref = req.model() == null || req.model().isBlank() ? runtime.defaultRef()
-                    : AdapterRef.parse(req.model(), runtime.defaultAlias());
+            AdapterRef ref = req.model() == null || req.model().isBlank() ? adapters.defaultRef()
+                    : AdapterRef.parse(req.model(), adapters.defaultAlias());
             SamplingParams params = answers.params(req.maxTokens(), req.temperature(), req.topP(), req.topK(), req.seed(),
                     req.stop(), req.maxTokensField());
-            int topK = !req.retrieval() ? 0 : req.retrievalTopK() == null ? runtime.configuredDefaultTopK() : req.retrievalTopK();
+            int topK = !req.retrieval() ? 0 : req.retrievalTopK() == null ? config.generation().defaultTopK() : req.retrievalTopK();
             PreparedAnswer p = answers.prepare("chat", req.messages(), topK, req.retrievalFilters(), ref, params);
             String id = ID_PREFIX + p.id();
             long created = Instant.now().getEpochSecond();
@@ -102,7 +108,7 @@ public class ChatCompletionResource {
     }
 
     static RuntimeException translate(Throwable e) {
-        OpenAiException o = OpenAiErrors.from(e);
+        OpenAiException o = ChatErrors.from(e);
         if (o != null) {
             return o;
         }

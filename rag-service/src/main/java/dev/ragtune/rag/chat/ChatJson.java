@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ragtune.model.generate.FinishReason;
 import dev.ragtune.model.generate.GenerationResult;
 import dev.ragtune.rag.adapters.AdapterLease;
-import dev.ragtune.rag.generate.SourceChunk;
+import dev.ragtune.rag.answer.SourceChunk;
 
 /** The JSON objects of OpenAI's chat completion API: the completion, its stream chunks, usage. */
 public final class ChatJson {

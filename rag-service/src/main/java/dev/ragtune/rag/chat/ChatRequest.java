@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.ragtune.common.records.ChatMessage;
+import dev.ragtune.rag.openai.OpenAiException;
 
 /**
  * A {@code POST /v1/chat/completions} body, parsed leniently where OpenAI is (unknown fields are

@@ -5,8 +5,11 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
+import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -17,21 +20,30 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
 
 import dev.ragtune.rag.adapters.AdapterRef;
 import dev.ragtune.rag.adapters.AdapterTable;
-import dev.ragtune.rag.generate.ModelRuntime;
+import dev.ragtune.rag.openai.OpenAiException;
 import dev.ragtune.rag.security.RequiresRole;
 import dev.ragtune.rag.security.Role;
+import io.quarkus.runtime.StartupEvent;
 
 /**
  * OpenAI-compatible {@code GET /v1/models}: {@code base}, every served adapter (its default alias)
- * and each of its aliases as {@code name:alias}.
+ * and each of its aliases as {@code name:alias}. {@code created} is the service's start for {@code base} and the
+ * adapter names, the version's load time for aliases.
  */
+@Singleton
 @Path("/v1/models")
 @RequiresRole(Role.QUERY)
 @Produces(MediaType.APPLICATION_JSON)
 public class ModelsResource {
 
     @Inject
-    ModelRuntime runtime;
+    Optional<AdapterTable> table;
+
+    private volatile Instant startedAt = Instant.now();
+
+    void onStart(@Observes StartupEvent event) {
+        startedAt = Instant.now();
+    }
 
     @GET
     @Operation(summary = "The model ids /v1/chat/completions accepts")
@@ -49,13 +61,13 @@ public class ModelsResource {
     }
 
     private List<Map<String, Object>> models() {
-        long started = runtime.startedAt().getEpochSecond();
+        long started = startedAt.getEpochSecond();
         List<Map<String, Object>> out = new ArrayList<>();
         out.add(model(AdapterRef.BASE_NAME, started));
-        AdapterTable table = runtime.table();
-        if (table == null) {
+        if (this.table.isEmpty()) {
             return out;
         }
+        AdapterTable table = this.table.get();
         Map<String, Instant> loadedAt = new LinkedHashMap<>();
         table.snapshot().forEach(v -> loadedAt.put(v.adapter() + "@" + v.version(), v.loadedAt()));
         for (String adapter : table.adapters().stream().sorted().toList()) {

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
+import dev.ragtune.common.events.AdapterEvent;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
@@ -99,7 +100,7 @@ public interface GenerationConfig {
         Path cacheDir();
 
         /** Kafka topic of the registry's events. */
-        @WithDefault("adapter-events")
+        @WithDefault(AdapterEvent.TOPIC)
         String topic();
 
         /** Prefix of this replica's own consumer group; a random UUID is appended. */

@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 
 import javax.sql.DataSource;
@@ -23,8 +24,7 @@ import dev.ragtune.common.records.TokenCounter;
 import dev.ragtune.common.records.TrainingRecord;
 import dev.ragtune.common.records.ValidationResult;
 import dev.ragtune.common.records.ChatMessage;
-import dev.ragtune.rag.generate.ModelRuntime;
-
+import dev.ragtune.model.generate.ServingModel;
 import dev.ragtune.rag.chat.ChatCompletionResource;
 import dev.ragtune.rag.config.GenerationConfig;
 import dev.ragtune.rag.query.QueryStore;
@@ -55,8 +55,9 @@ public class FeedbackService {
     @Inject
     ObjectMapper json;
 
+    /** The served model's chat template counts a record's tokens; absent (no model): not counted. */
     @Inject
-    ModelRuntime runtime;
+    Optional<ServingModel> model;
 
     @Transactional
     public FeedbackResponse submit(FeedbackRequest request) {
@@ -107,9 +108,8 @@ public class FeedbackService {
     }
 
     private RecordValidator validator() {
-        TokenCounter tokens = runtime.available()
-                ? messages -> runtime.model().tokenizer().encodeForTraining(messages).length()
-                : TokenCounter.NONE;
+        TokenCounter tokens = model.<TokenCounter>map(m -> messages -> m.tokenizer().encodeForTraining(messages).length())
+                .orElse(TokenCounter.NONE);
         return new RecordValidator(RecordLimits.defaults(), tokens);
     }
 

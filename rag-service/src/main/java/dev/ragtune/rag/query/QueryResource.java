@@ -21,11 +21,12 @@ import dev.ragtune.model.generate.GenerationResult;
 import dev.ragtune.model.generate.SamplingParams;
 import dev.ragtune.model.generate.TokenListener;
 import dev.ragtune.common.records.ChatMessage;
+import dev.ragtune.rag.adapters.AdapterDefaults;
 import dev.ragtune.rag.adapters.AdapterRef;
-import dev.ragtune.rag.generate.AnswerErrors;
-import dev.ragtune.rag.generate.AnswerService;
-import dev.ragtune.rag.generate.ModelRuntime;
-import dev.ragtune.rag.generate.PreparedAnswer;
+import dev.ragtune.rag.answer.AnswerErrors;
+import dev.ragtune.rag.answer.AnswerService;
+import dev.ragtune.rag.answer.PreparedAnswer;
+import dev.ragtune.rag.config.GenerationConfig;
 import dev.ragtune.rag.security.RequiresRole;
 import dev.ragtune.rag.security.Role;
 import dev.ragtune.common.errors.ApiException;
@@ -39,7 +40,10 @@ public class QueryResource {
     AnswerService answers;
 
     @Inject
-    ModelRuntime runtime;
+    AdapterDefaults adapters;
+
+    @Inject
+    GenerationConfig config;
 
     @Inject
     QueryStore store;
@@ -58,15 +62,15 @@ public class QueryResource {
         if (request.question() == null || request.question().isBlank()) {
             throw ApiException.badRequest("question is required");
         }
-        int topK = request.topK() == null ? runtime.configuredDefaultTopK() : request.topK();
+        int topK = request.topK() == null ? config.generation().defaultTopK() : request.topK();
         if (topK < 0) {
             throw ApiException.badRequest("topK must be >= 0 (0 = no retrieval), got " + topK);
         }
         PreparedAnswer p;
         GenerationResult r;
         try {
-            AdapterRef ref = request.adapter() == null ? runtime.defaultRef()
-                    : AdapterRef.parse(request.adapter(), runtime.defaultAlias());
+            AdapterRef ref = request.adapter() == null ? adapters.defaultRef()
+                    : AdapterRef.parse(request.adapter(), adapters.defaultAlias());
             SamplingParams params = answers.params(request.maxTokens(), request.temperature(), null, null, null, List.of(), "maxTokens");
             p = answers.prepare("query", List.of(ChatMessage.user(request.question())), topK, request.filters(), ref, params);
             r = answers.generate(p, TokenListener.NONE, new Cancellation()).get();

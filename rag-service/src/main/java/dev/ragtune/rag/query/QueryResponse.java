@@ -2,7 +2,7 @@ package dev.ragtune.rag.query;
 
 import java.util.List;
 
-import dev.ragtune.rag.generate.SourceChunk;
+import dev.ragtune.rag.answer.SourceChunk;
 
 /** Body of a {@code POST /v1/query} answer. */
 public record QueryResponse(String id, String answer, List<SourceChunk> sources, AdapterUsed adapter, Timings timings, Usage usage,

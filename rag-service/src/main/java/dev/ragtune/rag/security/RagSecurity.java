@@ -7,8 +7,8 @@ import jakarta.inject.Inject;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.Response;
 
-import dev.ragtune.rag.chat.OpenAiErrors;
-import dev.ragtune.rag.chat.OpenAiPaths;
+import dev.ragtune.rag.openai.OpenAiErrors;
+import dev.ragtune.rag.openai.OpenAiPaths;
 import dev.ragtune.rag.config.RagConfig;
 import dev.ragtune.service.security.ApiSecurity;
 

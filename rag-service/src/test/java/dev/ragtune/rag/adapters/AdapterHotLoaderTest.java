@@ -2,6 +2,7 @@ package dev.ragtune.rag.adapters;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -10,16 +11,18 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
 
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import dev.ragtune.common.events.AdapterEvent;
 import dev.ragtune.model.demo.DemoCheckpointWriter;
 import dev.ragtune.model.demo.DemoPreset;
 import dev.ragtune.model.generate.ServingModel;
 import dev.ragtune.model.onnx.Precision;
-import dev.ragtune.rag.generation.TestAdapters;
+import dev.ragtune.rag.answer.TestAdapters;
 
 /**
  * Event handling of the hot-loader with the real serving model and adapter folders on disk (a folder-backed
@@ -47,8 +50,10 @@ class AdapterHotLoaderTest {
         }
     }
 
+    /** An {@code adapter-events} message as the registry writes it; {@code id} names its eventId (a UUID). */
     static String event(String id, String type, String adapter, Integer version, String alias) {
-        return "{\"eventId\":\"" + id + "\",\"type\":\"" + type + "\",\"adapter\":\"" + adapter + "\",\"version\":" + version
+        UUID eventId = UUID.nameUUIDFromBytes(id.getBytes(StandardCharsets.UTF_8));
+        return "{\"eventId\":\"" + eventId + "\",\"type\":\"" + type + "\",\"adapter\":\"" + adapter + "\",\"version\":" + version
                 + ",\"alias\":" + (alias == null ? "null" : "\"" + alias + "\"") + ",\"occurredAt\":\"" + Instant.now() + "\"}";
     }
 
@@ -62,7 +67,7 @@ class AdapterHotLoaderTest {
         Files.writeString(broken.resolve("adapter.onnx_adapter"), "not an adapter");
         List<String> swaps = new ArrayList<>();
         List<Integer> failures = new ArrayList<>();
-        AdapterEventListener listener = new AdapterEventListener() {
+        HotLoadListener listener = new HotLoadListener() {
             @Override
             public void onSwap(String adapter, String alias, Integer from, Integer to, Instant occurredAt) {
                 swaps.add(alias + ":" + from + "->" + to);
@@ -76,7 +81,7 @@ class AdapterHotLoaderTest {
         try (ServingModel model = ServingModel.open(ckpt, tmp.resolve("cache"), Precision.FP32, 1)) {
             AdapterTable table = new AdapterTable(Set.of("bot"));
             AdapterHotLoader loader = new AdapterHotLoader(table, new AdapterLoader(model, new FolderSource(Map.of(1, v1, 2, v2, 3, broken))),
-                    new AdapterHotLoader.Settings("unused:9092", "adapter-events", "g", Duration.ofSeconds(1), Map.of()), listener);
+                    new AdapterHotLoader.Settings("unused:9092", AdapterEvent.TOPIC, "g", Duration.ofSeconds(1), Map.of()), listener);
             loader.handle(event("e1", "ALIAS_SET", "bot", 1, "production"));
             loader.handle(event("e1", "ALIAS_SET", "bot", 1, "production")); // redelivered
             loader.handle(event("e2", "ALIAS_SET", "other", 2, "production")); // not served here

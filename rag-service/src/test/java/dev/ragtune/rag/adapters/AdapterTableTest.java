@@ -22,7 +22,7 @@ import dev.ragtune.model.demo.DemoCheckpointWriter;
 import dev.ragtune.model.demo.DemoPreset;
 import dev.ragtune.model.generate.OrtAdapter;
 import dev.ragtune.model.lora.OnnxAdapterWriter;
-import dev.ragtune.rag.generation.TestAdapters;
+import dev.ragtune.rag.answer.TestAdapters;
 
 /** Reference counting and atomic alias switches over real ONNX Runtime adapters. */
 @Tag("core")
@@ -69,7 +69,7 @@ class AdapterTableTest {
         assertThat(t.loaded(A, 1)).isEmpty();
         late.close();
         assertThat(AdapterTable.isClosed(v2)).isFalse(); // production still points at it
-        assertThat(t.timeline()).extracting(AliasChange::version).containsExactly(1, 2);
+        assertThat(t.timeline()).extracting(AliasSwitch::version).containsExactly(1, 2);
     }
 
     @Test

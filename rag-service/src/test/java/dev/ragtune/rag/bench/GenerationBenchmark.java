@@ -1,8 +1,8 @@
 package dev.ragtune.rag.bench;
 
-import static dev.ragtune.rag.generation.GenerationServices.ADAPTER;
-import static dev.ragtune.rag.generation.GenerationServices.INGEST;
-import static dev.ragtune.rag.generation.GenerationServices.QUERY;
+import static dev.ragtune.rag.answer.GenerationServices.ADAPTER;
+import static dev.ragtune.rag.answer.GenerationServices.INGEST;
+import static dev.ragtune.rag.answer.GenerationServices.QUERY;
 
 import java.net.URI;
 import java.net.URL;
@@ -16,6 +16,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -30,10 +31,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.ragtune.common.registry.RegistryClient;
-import dev.ragtune.rag.generate.ModelRuntime;
-import dev.ragtune.rag.generation.GenerationFixture;
-import dev.ragtune.rag.generation.GenerationServices;
-import dev.ragtune.rag.generation.InjectGeneration;
+import dev.ragtune.rag.adapters.AdapterTable;
+import dev.ragtune.rag.answer.GenerationFixture;
+import dev.ragtune.rag.answer.GenerationServices;
+import dev.ragtune.rag.answer.InjectGeneration;
 import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
@@ -65,7 +66,7 @@ class GenerationBenchmark {
     GenerationFixture fixture;
 
     @Inject
-    ModelRuntime runtime;
+    Optional<AdapterTable> table;
 
     @TestHTTPResource("/v1/query")
     URL queryUrl;
@@ -184,11 +185,11 @@ class GenerationBenchmark {
         List<Double> lag = new ArrayList<>();
         try (RegistryClient ops = new RegistryClient(fixture.registry().baseUrl(), fixture.registry().key("ops"))) {
             for (int s = 0; s < 30; s++) {
-                int current = runtime.table().aliasVersions(ADAPTER).get("production");
+                int current = table.orElseThrow().aliasVersions(ADAPTER).get("production");
                 int target = current % GenerationServices.VERSIONS + 1;
                 long s0 = System.nanoTime();
                 ops.setAlias(ADAPTER, "production", target, "benchmark", false);
-                while (runtime.table().aliasVersions(ADAPTER).get("production") != target) {
+                while (table.orElseThrow().aliasVersions(ADAPTER).get("production") != target) {
                     Thread.onSpinWait();
                 }
                 lag.add((System.nanoTime() - s0) / 1e6);

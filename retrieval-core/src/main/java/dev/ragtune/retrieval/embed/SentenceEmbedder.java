@@ -21,15 +21,14 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
-import dev.ragtune.retrieval.ingest.TokenCounter;
 
 /**
  * Sentence embeddings from a sentence-transformers ONNX model through ONNX Runtime: tokenised with DJL's Hugging Face
  * tokenizers binding, the transformer run in batches, then mean pooling over real tokens and L2 normalisation (so the
- * dot product of two embeddings is their cosine). Also the {@link TokenCounter} the chunker sizes chunks with.
+ * dot product of two embeddings is their cosine). Also the {@link TextTokenCounter} the chunker sizes chunks with.
  * Thread-safe (an ORT session may be run concurrently). Close it to free the native session.
  */
-public final class SentenceEmbedder implements TokenCounter, AutoCloseable {
+public final class SentenceEmbedder implements TextTokenCounter, AutoCloseable {
 
     private final String modelId;
     private final OrtEnvironment env;

@@ -7,6 +7,8 @@ import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import dev.ragtune.retrieval.embed.TextTokenCounter;
+
 /**
  * Splits normalised document text (blocks separated by blank lines, Markdown ATX headings) into chunks of at most
  * {@code maxTokens} tokens of the embedding model's tokenizer:
@@ -25,11 +27,11 @@ public final class Chunker {
 
     private static final Pattern HEADING = Pattern.compile("^(#{1,6})[ \\t]+(.+?)[ \\t#]*$");
 
-    private final TokenCounter tokens;
+    private final TextTokenCounter tokens;
     private final int maxTokens;
     private final int overlapTokens;
 
-    public Chunker(TokenCounter tokens, int maxTokens, int overlapTokens) {
+    public Chunker(TextTokenCounter tokens, int maxTokens, int overlapTokens) {
         if (maxTokens < 8) {
             throw new IllegalArgumentException("chunk size must be at least 8 tokens, got " + maxTokens);
         }

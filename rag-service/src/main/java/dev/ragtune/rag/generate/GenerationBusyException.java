@@ -1,8 +1,0 @@
-package dev.ragtune.rag.generate;
-
-/** Every generation slot is busy and the wait queue is full: the caller should retry later (503). */
-public class GenerationBusyException extends RuntimeException {
-    public GenerationBusyException(String message) {
-        super(message);
-    }
-}

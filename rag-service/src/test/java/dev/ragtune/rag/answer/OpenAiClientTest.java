@@ -1,0 +1,148 @@
+package dev.ragtune.rag.answer;
+
+import static dev.ragtune.rag.answer.GenerationServices.ADAPTER;
+import static dev.ragtune.rag.answer.GenerationServices.QUERY;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.net.URL;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import dev.ragtune.model.generate.GenerationRequest;
+import dev.ragtune.model.generate.OrtAdapter;
+import dev.ragtune.model.generate.SamplingParams;
+import dev.ragtune.model.generate.ServingModel;
+import dev.ragtune.common.records.ChatMessage;
+import dev.ragtune.rag.adapters.AdapterTable;
+import io.quarkus.test.common.TestResourceScope;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+
+/**
+ * Acceptance 4: the official {@code openai} npm package, unmodified ({@code src/test/openai-client}, pinned by its
+ * committed package-lock.json and installed with {@code npm ci} when {@code node_modules} is missing), lists the
+ * models and gets a normal and a streamed chat completion from the running service. Needs {@code node} and
+ * {@code npm} on the PATH; without them the test is skipped and says why.
+ */
+@QuarkusTest
+@WithTestResource(value = GenerationServices.class, scope = TestResourceScope.MATCHING_RESOURCES)
+class OpenAiClientTest {
+    static final ObjectMapper JSON = new ObjectMapper();
+    static final Path CLIENT_DIR = Path.of("src/test/openai-client");
+
+    @InjectGeneration
+    GenerationFixture fixture;
+
+    @Inject
+    Optional<ServingModel> model;
+
+    @Inject
+    Optional<CitationPromptBuilder> prompts;
+
+    @Inject
+    Optional<AdapterTable> table;
+
+    @TestHTTPResource("/v1")
+    URL v1;
+
+    record Run(int exit, String out, String err) {
+    }
+
+    static Run run(Path dir, Map<String, String> env, long timeoutSeconds, String... command) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile());
+        pb.environment().putAll(env);
+        Path out = Files.createTempFile("openai-client-", ".out");
+        Path err = Files.createTempFile("openai-client-", ".err");
+        pb.redirectOutput(out.toFile()).redirectError(err.toFile());
+        Process p;
+        try {
+            p = pb.start();
+        } catch (IOException e) {
+            return new Run(-1, "", e.getMessage());
+        }
+        if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError(String.join(" ", command) + " did not finish in " + timeoutSeconds + " s");
+        }
+        return new Run(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8), Files.readString(err, StandardCharsets.UTF_8));
+    }
+
+    static void requireNodeAndClient() throws Exception {
+        Run node = run(CLIENT_DIR, Map.of(), 30, "node", "--version");
+        Run npm = run(CLIENT_DIR, Map.of(), 30, "npm", "--version");
+        Assumptions.assumeTrue(node.exit() == 0 && npm.exit() == 0,
+                "skipped: node and npm are needed to run the official openai client (node: " + node.err().strip()
+                        + ", npm: " + npm.err().strip() + "); .ci/run installs Node.js 20+");
+        if (!Files.isDirectory(CLIENT_DIR.resolve("node_modules/openai"))) {
+            Run ci = run(CLIENT_DIR, Map.of(), 300, "npm", "ci", "--no-audit", "--no-fund");
+            assertThat(ci.exit()).as("npm ci in %s failed:\n%s\n%s", CLIENT_DIR, ci.out(), ci.err()).isZero();
+        }
+    }
+
+    String greedy(int version, String prompt, int maxTokens) {
+        int[] ids = prompts.orElseThrow().build(List.of(ChatMessage.user(prompt)), List.of(), maxTokens).ids();
+        try (OrtAdapter a = model.orElseThrow().loadAdapter("expected-" + version, fixture.adapterDirs().get(version))) {
+            return model.orElseThrow().generator().generate(new GenerationRequest(ids, SamplingParams.greedy(maxTokens), a)).text();
+        }
+    }
+
+    @Test
+    void theOfficialOpenAiClientGetsANormalAndAStreamedCompletion() throws Exception {
+        requireNodeAndClient();
+        String model = ADAPTER + ":staging";
+        int staging = table.orElseThrow().aliasVersions(ADAPTER).get("staging");
+        Run r = run(CLIENT_DIR, Map.of("RAG_BASE_URL", v1.toString(), "RAG_API_KEY", QUERY, "RAG_MODEL", model), 120,
+                "node", "client.mjs");
+        assertThat(r.exit()).as("node client.mjs failed:\n%s\n%s", r.out(), r.err()).isZero();
+        JsonNode out = JSON.readTree(r.out());
+
+        List<String> ids = new ArrayList<>();
+        out.get("models").forEach(m -> {
+            assertThat(m.get("object").asText()).isEqualTo("model");
+            ids.add(m.get("id").asText());
+        });
+        assertThat(ids).contains("base", ADAPTER, ADAPTER + ":production", ADAPTER + ":staging");
+
+        String expected = greedy(staging, "Tell me about the river.", 8);
+        JsonNode c = out.get("completion");
+        assertThat(c.get("object").asText()).isEqualTo("chat.completion");
+        assertThat(c.get("id").asText()).startsWith("chatcmpl-");
+        assertThat(c.get("model").asText()).isEqualTo(model);
+        assertThat(c.get("role").asText()).isEqualTo("assistant");
+        assertThat(c.get("content").asText()).isEqualTo(expected);
+        assertThat(c.get("finish_reason").asText()).isIn("stop", "length");
+        assertThat(c.at("/usage/completion_tokens").asInt()).isBetween(1, 8);
+        assertThat(c.at("/adapter/version").asInt()).isEqualTo(staging);
+
+        JsonNode s = out.get("stream");
+        assertThat(s.get("objects").get(0).asText()).isEqualTo("chat.completion.chunk");
+        assertThat(s.get("chunks").asInt()).isGreaterThanOrEqualTo(3);
+        assertThat(s.get("content").asText()).isEqualTo(expected);
+        assertThat(s.get("finish_reason").asText()).isEqualTo(c.get("finish_reason").asText());
+        assertThat(s.at("/usage/completion_tokens").asInt()).isEqualTo(c.at("/usage/completion_tokens").asInt());
+        assertThat(s.at("/usage/prompt_tokens").asInt()).isEqualTo(c.at("/usage/prompt_tokens").asInt());
+
+        JsonNode e = out.get("error");
+        assertThat(e.get("status").asInt()).isEqualTo(404);
+        assertThat(e.get("name").asText()).isEqualTo("NotFoundError");
+        assertThat(e.get("code").asText()).isEqualTo("model_not_found");
+        assertThat(e.get("type").asText()).isEqualTo("invalid_request_error");
+        assertThat(e.get("message").asText()).contains("ghost-adapter");
+    }
+}
