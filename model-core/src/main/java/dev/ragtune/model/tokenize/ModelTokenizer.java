@@ -4,6 +4,7 @@ import dev.ragtune.common.records.ChatMessage;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ragtune.model.checkpoint.CheckpointCounters;
 import dev.ragtune.model.checkpoint.ModelFormatException;
 
 import java.io.IOException;
@@ -36,6 +37,7 @@ public final class ModelTokenizer implements AutoCloseable {
 
     /** Loads {@code tokenizer.json} and {@code tokenizer_config.json} from a checkpoint folder. */
     public static ModelTokenizer load(Path dir, List<Integer> configEosIds) {
+        long start = System.nanoTime();
         Path tokenizerJson = dir.resolve("tokenizer.json");
         Path tokenizerConfig = dir.resolve("tokenizer_config.json");
         if (!Files.isRegularFile(tokenizerJson)) {
@@ -77,7 +79,9 @@ public final class ModelTokenizer implements AutoCloseable {
                 eot.add((int) ids[0]);
             }
         }
-        return new ModelTokenizer(tok, new ChatTemplate(templateSource, bos, eos), Set.copyOf(eot));
+        ModelTokenizer loaded = new ModelTokenizer(tok, new ChatTemplate(templateSource, bos, eos), Set.copyOf(eot));
+        CheckpointCounters.record(CheckpointCounters.Operation.TOKENIZER_LOAD, start);
+        return loaded;
     }
 
     private static String chatTemplateSource(JsonNode node) {
