@@ -7,6 +7,8 @@ import dev.ragtune.common.registry.RegistryClient;
 import dev.ragtune.embedded.KafkaBroker;
 import dev.ragtune.embedded.ModelRegistryProcess;
 import dev.ragtune.embedded.PostgresServer;
+import dev.ragtune.model.base.BaseModel;
+import dev.ragtune.model.base.BaseModelCache;
 import dev.ragtune.model.checkpoint.CheckpointCounters;
 import dev.ragtune.model.checkpoint.CheckpointCounters.Operation;
 import dev.ragtune.model.demo.DemoCheckpointWriter;
@@ -26,7 +28,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * A job opens and hashes its base model once: training, evaluation and the ONNX export share one handle. A second
- * job on the unchanged checkpoint opens and hashes nothing; a changed file makes the next job open it again. Real
+ * job on the unchanged checkpoint opens and hashes nothing (the executor's {@link BaseModelCache} keeps the handle); a
+ * changed file makes the next job open it again, while the stale handle stays usable by whoever holds it. Real
  * PostgreSQL, DJL training, ONNX Runtime and model-registry, as in {@link JobPipelineTest}, with small jobs
  * (4 training records, one epoch, 2 sampled records, short answers).
  */
@@ -75,29 +78,42 @@ class BaseModelPerJobTest {
     void aJobOpensAndHashesItsBaseModelOnce() throws Exception {
         JobSettings settings = new JobSettings(checkpoint, null, dir.resolve("work"), Duration.ofSeconds(30), Duration.ofSeconds(1),
                 3, false, 2, 16, Duration.ofMillis(200), Duration.ofSeconds(1), 42L);
-        JobExecutor worker = new JobExecutor(store, new JdbcRecordSource(db, JSON, b -> b < 1000), client, settings,
-                JobObserver.NONE, "worker-once");
+        try (BaseModelCache cache = new BaseModelCache()) {
+            JobExecutor worker = new JobExecutor(store, new JdbcRecordSource(db, JSON, b -> b < 1000), client, settings,
+                    JobObserver.NONE, "worker-once", cache);
 
-        CheckpointCounters.Snapshot first = runJob(worker, "once-a");
-        assertThat(first.count(Operation.OPEN)).as("checkpoint opened (%s)", first).isEqualTo(1);
-        assertThat(first.count(Operation.HASH)).as("weights hashed (%s)", first).isEqualTo(1);
-        assertThat(first.count(Operation.TOKENIZER_LOAD)).as("tokenizer loaded (%s)", first).isEqualTo(1);
-        assertThat(first.count(Operation.ONNX_EXPORT)).as("exported (%s)", first).isEqualTo(1);
+            CheckpointCounters.Snapshot first = runJob(worker, "once-a");
+            assertThat(first.count(Operation.OPEN)).as("checkpoint opened (%s)", first).isEqualTo(1);
+            assertThat(first.count(Operation.HASH)).as("weights hashed (%s)", first).isEqualTo(1);
+            assertThat(first.count(Operation.TOKENIZER_LOAD)).as("tokenizer loaded (%s)", first).isEqualTo(1);
+            assertThat(first.count(Operation.ONNX_EXPORT)).as("exported (%s)", first).isEqualTo(1);
+            assertThat(cache.opens()).isEqualTo(1);
 
-        CheckpointCounters.Snapshot second = runJob(worker, "once-b");
-        assertThat(second.count(Operation.OPEN)).as("unchanged checkpoint: nothing opened (%s)", second).isZero();
-        assertThat(second.count(Operation.HASH)).as("unchanged checkpoint: nothing hashed (%s)", second).isZero();
-        assertThat(second.count(Operation.TOKENIZER_LOAD)).as("%s", second).isZero();
-        assertThat(second.count(Operation.ONNX_EXPORT)).as("the export is cached by content hash (%s)", second).isZero();
+            CheckpointCounters.Snapshot second = runJob(worker, "once-b");
+            assertThat(second.count(Operation.OPEN)).as("unchanged checkpoint: nothing opened (%s)", second).isZero();
+            assertThat(second.count(Operation.HASH)).as("unchanged checkpoint: nothing hashed (%s)", second).isZero();
+            assertThat(second.count(Operation.TOKENIZER_LOAD)).as("%s", second).isZero();
+            assertThat(second.count(Operation.ONNX_EXPORT)).as("the export is cached by content hash (%s)", second).isZero();
+            assertThat(cache.opens()).isEqualTo(1);
 
-        // a changed tokenizer file (not part of the content hash): the handle is stale, the next job opens the folder again
-        Path tokenizerConfig = checkpoint.resolve("tokenizer_config.json");
-        Files.writeString(tokenizerConfig, Files.readString(tokenizerConfig) + "\n");
-        CheckpointCounters.Snapshot third = runJob(worker, "once-c");
-        assertThat(third.count(Operation.OPEN)).as("changed checkpoint: opened again (%s)", third).isEqualTo(1);
-        assertThat(third.count(Operation.HASH)).as("changed checkpoint: hashed again (%s)", third).isEqualTo(1);
-        assertThat(third.count(Operation.TOKENIZER_LOAD)).as("%s", third).isEqualTo(1);
-        assertThat(third.count(Operation.ONNX_EXPORT)).as("same content hash: the cached export is reused (%s)", third).isZero();
+            // what the records pipeline holds from start-up: the same handle as the jobs (its tokenizer only)
+            try (BaseModel records = cache.acquire(checkpoint)) {
+                assertThat(cache.opens()).isEqualTo(1);
+                // a changed tokenizer file (not part of the content hash): the handle is stale, the next job opens the folder again
+                Path tokenizerConfig = checkpoint.resolve("tokenizer_config.json");
+                Files.writeString(tokenizerConfig, Files.readString(tokenizerConfig) + "\n");
+                assertThat(records.isCurrent()).isFalse();
+                CheckpointCounters.Snapshot third = runJob(worker, "once-c");
+                assertThat(third.count(Operation.OPEN)).as("changed checkpoint: opened again (%s)", third).isEqualTo(1);
+                assertThat(third.count(Operation.HASH)).as("changed checkpoint: hashed again (%s)", third).isEqualTo(1);
+                assertThat(third.count(Operation.TOKENIZER_LOAD)).as("%s", third).isEqualTo(1);
+                assertThat(third.count(Operation.ONNX_EXPORT)).as("same content hash: the cached export is reused (%s)", third).isZero();
+                assertThat(cache.opens()).isEqualTo(2);
+                // the stale handle stays usable by whoever still holds it
+                assertThat(records.tokenizer().countTrainingTokens(List.of(ChatMessage.user("Q?"), ChatMessage.assistant("A."))))
+                        .isPositive();
+            }
+        }
     }
 
     /** Runs one short job of a new adapter to success; what it opened, hashed, loaded and exported. */
