@@ -9,6 +9,7 @@ import dev.ragtune.model.lora.LoraAdapter;
 import dev.ragtune.model.lora.LoraConfig;
 import dev.ragtune.model.lora.OnnxAdapterWriter;
 import dev.ragtune.model.lora.PeftAdapterIO;
+import dev.ragtune.model.base.BaseModel;
 import dev.ragtune.model.checkpoint.Checkpoint;
 import dev.ragtune.common.records.ChatMessage;
 import dev.ragtune.model.tokenize.ModelTokenizer;
@@ -60,27 +61,41 @@ public final class TrainingRun {
     public static TrainingResult run(Path checkpointDir, List<List<ChatMessage>> conversations, Path outDir,
                                      TrainingOptions options, ProgressListener listener) throws IOException {
         long start = System.nanoTime();
-        try (Checkpoint ckpt = Checkpoint.open(checkpointDir);
-             ModelTokenizer tokenizer = ModelTokenizer.load(checkpointDir, ckpt.config().eosTokenIds())) {
-            List<TrainingSequence> data = tokenize(tokenizer, conversations);
-            String hash = ckpt.contentHash();
-            LoraAdapter init = null;
-            if (options.initFrom() != null) {
-                init = PeftAdapterIO.read(options.initFrom(), ckpt.config(), hash);
-                options = adoptInit(options, init.config());
-            }
-            int longest = data.stream().mapToInt(TrainingSequence::length).max().orElse(2);
-            Hyperparameters hp = HyperparameterDefaults.resolve(options, ckpt.config(), data.size(), longest);
-            TrainingResult result;
-            try (NDManager root = NDManager.newBaseManager(defaultDevice(), "PyTorch");
-                 LlamaModel model = LlamaModel.load(ckpt, root)) {
-                result = new LoraTrainer(model).train(data, hp, init, listener);
-            }
-            LoraAdapter adapter = withBase(result.adapter(), checkpointDir.toAbsolutePath().normalize().toString(), hash);
-            TrainingMetrics metrics = result.metrics().withBase(hash, (System.nanoTime() - start) / 1e9);
-            write(outDir, adapter, metrics);
-            return new TrainingResult(adapter, metrics);
+        try (BaseModel base = BaseModel.open(checkpointDir)) {
+            return run(base, conversations, outDir, options, listener, start);
         }
+    }
+
+    /**
+     * As {@link #run(Path, List, Path, TrainingOptions, ProgressListener)} on a base model already opened (its
+     * checkpoint, tokenizer and content hash; the caller keeps and closes it). {@code wallSeconds} counts from this call.
+     */
+    public static TrainingResult run(BaseModel base, List<List<ChatMessage>> conversations, Path outDir,
+                                     TrainingOptions options, ProgressListener listener) throws IOException {
+        return run(base, conversations, outDir, options, listener, System.nanoTime());
+    }
+
+    private static TrainingResult run(BaseModel base, List<List<ChatMessage>> conversations, Path outDir,
+                                      TrainingOptions options, ProgressListener listener, long start) throws IOException {
+        Checkpoint ckpt = base.checkpoint();
+        List<TrainingSequence> data = tokenize(base.tokenizer(), conversations);
+        String hash = base.contentHash();
+        LoraAdapter init = null;
+        if (options.initFrom() != null) {
+            init = PeftAdapterIO.read(options.initFrom(), ckpt.config(), hash);
+            options = adoptInit(options, init.config());
+        }
+        int longest = data.stream().mapToInt(TrainingSequence::length).max().orElse(2);
+        Hyperparameters hp = HyperparameterDefaults.resolve(options, ckpt.config(), data.size(), longest);
+        TrainingResult result;
+        try (NDManager root = NDManager.newBaseManager(defaultDevice(), "PyTorch");
+             LlamaModel model = LlamaModel.load(ckpt, root)) {
+            result = new LoraTrainer(model).train(data, hp, init, listener);
+        }
+        LoraAdapter adapter = withBase(result.adapter(), base.dir().toAbsolutePath().normalize().toString(), hash);
+        TrainingMetrics metrics = result.metrics().withBase(hash, (System.nanoTime() - start) / 1e9);
+        write(outDir, adapter, metrics);
+        return new TrainingResult(adapter, metrics);
     }
 
     /** Writes the PEFT files, the {@code .onnx_adapter} derived from them and {@code metrics.json}. */

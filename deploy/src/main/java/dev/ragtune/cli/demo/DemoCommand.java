@@ -10,7 +10,7 @@ import dev.ragtune.cli.client.RagClient;
 import dev.ragtune.cli.client.Registry;
 import dev.ragtune.cli.client.WorkerClient;
 import dev.ragtune.cli.documents.AskCommand;
-import dev.ragtune.cli.jobs.Hyperparameters;
+import dev.ragtune.cli.jobs.HyperparameterOverrides;
 import dev.ragtune.cli.jobs.JobWatcher;
 import dev.ragtune.cli.platform.PlatformSettings;
 import dev.ragtune.cli.records.PreparedRecord;
@@ -81,7 +81,7 @@ public final class DemoCommand implements Callable<Integer> {
         List<PreparedRecord> prepared = RecordLines.prepare(lines(), name, adapter);
         DemoFact fact = DemoFact.pick(prepared, adapter).orElseThrow(() -> CliException.badInput(
                 "no record in " + name + " is a single question and answer in the training split to ask about"));
-        Map<String, Number> hyperparameters = Hyperparameters.parse(settings, spec.commandLine());
+        Map<String, Number> hyperparameters = HyperparameterOverrides.parse(settings, spec.commandLine());
 
         try (RagClient rag = endpoints.rag("query"); WorkerClient worker = endpoints.worker("ops");
              Registry registry = endpoints.registry("ops")) {

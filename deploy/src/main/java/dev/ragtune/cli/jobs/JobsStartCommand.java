@@ -49,7 +49,7 @@ public final class JobsStartCommand implements Callable<Integer> {
         if (!AdapterNames.isValid(adapter)) {
             throw new ParameterException(spec.commandLine(), "adapter name '" + adapter + "' is invalid: " + AdapterNames.RULE);
         }
-        Map<String, Number> hyperparameters = Hyperparameters.parse(settings, spec.commandLine());
+        Map<String, Number> hyperparameters = HyperparameterOverrides.parse(settings, spec.commandLine());
         PrintWriter out = spec.commandLine().getOut();
         try (WorkerClient worker = endpoints.worker("ops")) {
             JobInfo job = worker.startJob(adapter, fromScratch ? Boolean.TRUE : null, hyperparameters);

@@ -28,6 +28,7 @@ public final class Checkpoint implements AutoCloseable {
     }
 
     public static Checkpoint open(Path dir) {
+        long start = System.nanoTime();
         if (!Files.isDirectory(dir)) {
             throw new ModelFormatException("checkpoint folder " + dir + " does not exist");
         }
@@ -44,6 +45,7 @@ public final class Checkpoint implements AutoCloseable {
             weights.close();
             throw e;
         }
+        CheckpointCounters.record(CheckpointCounters.Operation.OPEN, start);
         return new Checkpoint(dir, config, weights);
     }
 
@@ -87,6 +89,7 @@ public final class Checkpoint implements AutoCloseable {
      * order. Exports are cached under this hash.
      */
     public String contentHash() {
+        long start = System.nanoTime();
         List<Path> files = new ArrayList<>();
         files.add(dir.resolve("config.json"));
         files.addAll(weights.files());
@@ -102,7 +105,9 @@ public final class Checkpoint implements AutoCloseable {
                     }
                 }
             }
-            return HexFormat.of().formatHex(md.digest());
+            String hash = HexFormat.of().formatHex(md.digest());
+            CheckpointCounters.record(CheckpointCounters.Operation.HASH, start);
+            return hash;
         } catch (IOException e) {
             throw new ModelFormatException("cannot hash checkpoint " + dir + ": " + e.getMessage(), e);
         } catch (NoSuchAlgorithmException e) {

@@ -3,10 +3,9 @@ package dev.ragtune.model.generate;
 import dev.ragtune.model.lora.LoraAdapter;
 import dev.ragtune.model.lora.OnnxAdapterWriter;
 import dev.ragtune.model.lora.PeftAdapterIO;
-import dev.ragtune.model.checkpoint.Checkpoint;
+import dev.ragtune.model.base.BaseModel;
 import dev.ragtune.model.checkpoint.ModelConfig;
 import dev.ragtune.model.ModelFormatException;
-import dev.ragtune.model.onnx.OnnxExporter;
 import dev.ragtune.model.onnx.Precision;
 import dev.ragtune.model.tokenize.ModelTokenizer;
 
@@ -18,23 +17,20 @@ import java.nio.file.Path;
 /**
  * A checkpoint ready to serve: exported once (cached by content hash), opened in ONNX Runtime,
  * with its tokenizer and a {@link Generator}. Adapters are validated against this base model
- * before they are loaded.
+ * before they are loaded. Holds a reference to its {@link BaseModel} (tokenizer, config, hash)
+ * until closed.
  */
 public final class ServingModel implements AutoCloseable {
-    private final ModelConfig config;
-    private final String baseHash;
+    private final BaseModel base;
     private final Path exportDir;
-    private final ModelTokenizer tokenizer;
     private final OrtDecoder decoder;
     private final Generator generator;
 
-    private ServingModel(ModelConfig config, String baseHash, Path exportDir, ModelTokenizer tokenizer, OrtDecoder decoder) {
-        this.config = config;
-        this.baseHash = baseHash;
+    private ServingModel(BaseModel base, Path exportDir, OrtDecoder decoder) {
+        this.base = base;
         this.exportDir = exportDir;
-        this.tokenizer = tokenizer;
         this.decoder = decoder;
-        this.generator = new Generator(decoder, tokenizer);
+        this.generator = new Generator(decoder, base.tokenizer());
     }
 
     /**
@@ -42,18 +38,27 @@ public final class ServingModel implements AutoCloseable {
      * @param intraOpThreads ONNX Runtime threads per request step, 0 = its default
      */
     public static ServingModel open(Path checkpointDir, Path cacheRoot, Precision precision, int intraOpThreads) {
-        try (Checkpoint ckpt = Checkpoint.open(checkpointDir)) {
-            String hash = ckpt.contentHash();
-            Path export = OnnxExporter.exportCached(ckpt, cacheRoot, precision, hash);
-            ModelTokenizer tokenizer = ModelTokenizer.load(checkpointDir, ckpt.config().eosTokenIds());
-            try {
-                return new ServingModel(ckpt.config(), hash, export, tokenizer, OrtDecoder.open(export, intraOpThreads));
-            } catch (RuntimeException e) {
-                tokenizer.close();
-                throw e;
-            }
+        try (BaseModel base = BaseModel.open(checkpointDir)) {
+            return open(base, cacheRoot, precision, intraOpThreads);
+        }
+    }
+
+    /**
+     * As {@link #open(Path, Path, Precision, int)} on a base model already opened: its hash keys the export cache
+     * (no second hashing), its tokenizer is shared. The serving model takes a reference of its own; the caller keeps
+     * (and closes) {@code base}.
+     */
+    public static ServingModel open(BaseModel base, Path cacheRoot, Precision precision, int intraOpThreads) {
+        BaseModel ref = base.retain();
+        try {
+            Path export = ref.onnxExport(cacheRoot, precision);
+            return new ServingModel(ref, export, OrtDecoder.open(export, intraOpThreads));
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot export " + checkpointDir + ": " + e.getMessage(), e);
+            ref.close();
+            throw new UncheckedIOException("cannot export " + base.dir() + ": " + e.getMessage(), e);
+        } catch (RuntimeException | Error e) {
+            ref.close();
+            throw e;
         }
     }
 
@@ -65,7 +70,7 @@ public final class ServingModel implements AutoCloseable {
     public OrtAdapter loadAdapter(String name, Path adapterDir) {
         Path onnxAdapter = adapterDir.resolve(OnnxAdapterWriter.FILE_NAME);
         if (Files.isRegularFile(adapterDir.resolve(PeftAdapterIO.CONFIG_FILE))) {
-            LoraAdapter adapter = PeftAdapterIO.read(adapterDir, config, baseHash);
+            LoraAdapter adapter = PeftAdapterIO.read(adapterDir, base.config(), base.contentHash());
             if (!Files.isRegularFile(onnxAdapter)) {
                 try {
                     OnnxAdapterWriter.write(adapter, onnxAdapter, false);
@@ -81,11 +86,15 @@ public final class ServingModel implements AutoCloseable {
     }
 
     public ModelConfig config() {
-        return config;
+        return base.config();
     }
 
     public String baseHash() {
-        return baseHash;
+        return base.contentHash();
+    }
+
+    public BaseModel base() {
+        return base;
     }
 
     public Path exportDir() {
@@ -93,7 +102,7 @@ public final class ServingModel implements AutoCloseable {
     }
 
     public ModelTokenizer tokenizer() {
-        return tokenizer;
+        return base.tokenizer();
     }
 
     public OrtDecoder decoder() {
@@ -106,7 +115,10 @@ public final class ServingModel implements AutoCloseable {
 
     @Override
     public void close() {
-        decoder.close();
-        tokenizer.close();
+        try {
+            decoder.close();
+        } finally {
+            base.close();
+        }
     }
 }

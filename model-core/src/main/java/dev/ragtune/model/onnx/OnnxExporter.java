@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ragtune.model.checkpoint.Checkpoint;
+import dev.ragtune.model.checkpoint.CheckpointCounters;
 import dev.ragtune.model.checkpoint.LinearModule;
 
 import java.io.IOException;
@@ -39,6 +40,7 @@ public final class OnnxExporter {
 
     /** Exports into {@code outDir} (created; existing export files are replaced). */
     public static Path export(Checkpoint checkpoint, Path outDir, Precision precision, String contentHash) throws IOException {
+        long start = System.nanoTime();
         Files.createDirectories(outDir);
         Set<LinearModule> targets = EnumSet.allOf(LinearModule.class);
         Map<String, String> metadata = new LinkedHashMap<>();
@@ -72,6 +74,7 @@ public final class OnnxExporter {
         var t = manifest.putArray("loraTargets");
         targets.forEach(m -> t.add(m.shortName()));
         JSON.writeValue(outDir.resolve(MANIFEST_FILE).toFile(), manifest);
+        CheckpointCounters.record(CheckpointCounters.Operation.ONNX_EXPORT, start);
         return outDir.resolve(MODEL_FILE);
     }
 

@@ -2,8 +2,10 @@ package dev.ragtune.model.tokenize;
 
 import dev.ragtune.common.records.ChatMessage;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+import ai.djl.huggingface.tokenizers.jni.TokenizersLibrary;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ragtune.model.checkpoint.CheckpointCounters;
 import dev.ragtune.model.ModelFormatException;
 
 import java.io.IOException;
@@ -17,7 +19,8 @@ import java.util.Set;
 
 /**
  * A checkpoint's tokenizer ({@code tokenizer.json} through DJL's Hugging Face tokenizers binding),
- * its chat template and its end-of-turn tokens.
+ * its chat template (parsed once, see {@link ChatTemplate}) and its end-of-turn tokens. Thread-safe: the native
+ * tokenizer encodes from any thread, the template renders per thread.
  */
 public final class ModelTokenizer implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -36,6 +39,7 @@ public final class ModelTokenizer implements AutoCloseable {
 
     /** Loads {@code tokenizer.json} and {@code tokenizer_config.json} from a checkpoint folder. */
     public static ModelTokenizer load(Path dir, List<Integer> configEosIds) {
+        long start = System.nanoTime();
         Path tokenizerJson = dir.resolve("tokenizer.json");
         Path tokenizerConfig = dir.resolve("tokenizer_config.json");
         if (!Files.isRegularFile(tokenizerJson)) {
@@ -77,7 +81,9 @@ public final class ModelTokenizer implements AutoCloseable {
                 eot.add((int) ids[0]);
             }
         }
-        return new ModelTokenizer(tok, new ChatTemplate(templateSource, bos, eos), Set.copyOf(eot));
+        ModelTokenizer loaded = new ModelTokenizer(tok, new ChatTemplate(templateSource, bos, eos), Set.copyOf(eot));
+        CheckpointCounters.record(CheckpointCounters.Operation.TOKENIZER_LOAD, start);
+        return loaded;
     }
 
     private static String chatTemplateSource(JsonNode node) {
@@ -140,11 +146,37 @@ public final class ModelTokenizer implements AutoCloseable {
      * serving time.
      */
     public TrainingSequence encodeForTraining(List<ChatMessage> messages) {
+        List<Integer> ids = new ArrayList<>();
+        List<Boolean> trainable = new ArrayList<>();
+        forEachTrainingPiece(messages, (piece, train) -> append(ids, trainable, encode(piece), train));
+        int[] idArr = ids.stream().mapToInt(Integer::intValue).toArray();
+        boolean[] mask = new boolean[trainable.size()];
+        for (int i = 0; i < mask.length; i++) {
+            mask[i] = trainable.get(i);
+        }
+        return new TrainingSequence(idArr, mask);
+    }
+
+    /**
+     * {@code encodeForTraining(messages).length()}, computed more cheaply: the same pieces, each asked of the native
+     * tokenizer for its ids only (no tokens, offsets or masks, no {@link TrainingSequence}). Measures records as
+     * training will see them. Thread-safe.
+     */
+    public int countTrainingTokens(List<ChatMessage> messages) {
+        int[] count = {0};
+        forEachTrainingPiece(messages, (piece, train) -> count[0] += idCount(piece));
+        return count[0];
+    }
+
+    private interface PieceConsumer {
+        void accept(String piece, boolean trainable);
+    }
+
+    /** The pieces of a training conversation in order: up to each assistant turn (not trained), then the turn (trained). */
+    private void forEachTrainingPiece(List<ChatMessage> messages, PieceConsumer consumer) {
         if (messages.isEmpty() || !"assistant".equals(messages.get(messages.size() - 1).role())) {
             throw new IllegalArgumentException("a training conversation must end with an assistant turn");
         }
-        List<Integer> ids = new ArrayList<>();
-        List<Boolean> trainable = new ArrayList<>();
         String done = "";
         for (int i = 0; i < messages.size(); i++) {
             if (!"assistant".equals(messages.get(i).role())) {
@@ -155,16 +187,24 @@ public final class ModelTokenizer implements AutoCloseable {
             if (!prompt.startsWith(done) || !withAnswer.startsWith(prompt)) {
                 throw new ModelFormatException("chat template is not prefix-stable; cannot mask assistant tokens");
             }
-            append(ids, trainable, encode(prompt.substring(done.length())), false);
-            append(ids, trainable, encode(withAnswer.substring(prompt.length())), true);
+            consumer.accept(prompt.substring(done.length()), false);
+            consumer.accept(withAnswer.substring(prompt.length()), true);
             done = withAnswer;
         }
-        int[] idArr = ids.stream().mapToInt(Integer::intValue).toArray();
-        boolean[] mask = new boolean[trainable.size()];
-        for (int i = 0; i < mask.length; i++) {
-            mask[i] = trainable.get(i);
+    }
+
+    /**
+     * How many ids {@link #encode} gives for {@code text}, without building DJL's {@code Encoding}. Same native call
+     * ({@code encode} adds no special tokens, and this tokenizer is built without the Java-side lower-casing, accent
+     * stripping or prefix space that {@code HuggingFaceTokenizer} could apply before it).
+     */
+    private int idCount(String text) {
+        long encoding = TokenizersLibrary.LIB.encode(tokenizer.getHandle(), text, false);
+        try {
+            return TokenizersLibrary.LIB.getTokenIds(encoding).length;
+        } finally {
+            TokenizersLibrary.LIB.deleteEncoding(encoding);
         }
-        return new TrainingSequence(idArr, mask);
     }
 
     private static void append(List<Integer> ids, List<Boolean> trainable, int[] piece, boolean train) {

@@ -7,6 +7,8 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ragtune.model.checkpoint.Checkpoint;
 import dev.ragtune.common.manifest.MetricNames;
+import dev.ragtune.model.base.BaseModel;
+import dev.ragtune.model.base.BaseModelCache;
 import dev.ragtune.common.registry.RegistryClient;
 import dev.ragtune.common.registry.RegistryException;
 import dev.ragtune.common.registry.VersionInfo;
@@ -67,9 +69,18 @@ public final class JobExecutor {
     private final String owner;
     private final ObjectMapper json = new ObjectMapper();
     private final Map<UUID, LeaseHeartbeat> running = new ConcurrentHashMap<>();
+    private final BaseModelCache baseModels;
 
+    /** With a base model cache of its own (each executor opens the checkpoint once; never closed). */
     public JobExecutor(JobStore store, RecordSource records, RegistryClient registry, JobSettings settings,
                        JobObserver observer, String owner) {
+        this(store, records, registry, settings, observer, owner, new BaseModelCache());
+    }
+
+    /** @param baseModels where jobs take the base model from (the worker's: shared with the records pipeline) */
+    public JobExecutor(JobStore store, RecordSource records, RegistryClient registry, JobSettings settings,
+                       JobObserver observer, String owner, BaseModelCache baseModels) {
+        this.baseModels = baseModels;
         this.store = store;
         this.records = records;
         this.registry = registry;
@@ -105,7 +116,8 @@ public final class JobExecutor {
         PhaseClock clock = new PhaseClock();
         Path jobDir = settings.jobDir(job.id());
         JobStatus outcome = null;
-        try (LeaseHeartbeat hb = new LeaseHeartbeat(store, job.id(), owner, settings.leaseDuration(), settings.heartbeatInterval())) {
+        try (LeaseHeartbeat hb = new LeaseHeartbeat(store, job.id(), owner, settings.leaseDuration(), settings.heartbeatInterval());
+             BaseModelCache.Reference baseModel = baseModels.reference(settings.checkpointDir())) {
             running.put(job.id(), hb);
             try {
                 if (job.attempt() > settings.maxAttempts()) {
@@ -113,7 +125,7 @@ public final class JobExecutor {
                     return;
                 }
                 log.info("job {} ({}) attempt {} started on {}", job.id(), job.adapter(), job.attempt(), owner);
-                AdapterPublisher.Published published = execute(job, hb, clock, jobDir);
+                AdapterPublisher.Published published = execute(job, hb, clock, jobDir, baseModel);
                 int version = published.version().version();
                 clock.stop();
                 store.succeed(job.id(), owner, version, published.stagingError(), clock.toJson());
@@ -161,7 +173,8 @@ public final class JobExecutor {
 
     // ------------------------------------------------------------------ the phases
 
-    private AdapterPublisher.Published execute(Job job, LeaseHeartbeat hb, PhaseClock clock, Path jobDir) throws IOException {
+    private AdapterPublisher.Published execute(Job job, LeaseHeartbeat hb, PhaseClock clock, Path jobDir,
+                                               BaseModelCache.Reference baseModel) throws IOException {
         AdapterPublisher publisher = new AdapterPublisher(registry, new RegistryRetry(settings.publishInitialBackoff(),
                 settings.publishMaxBackoff(), retryObserver(job, hb)));
         if (job.attempt() > 1) {
@@ -216,7 +229,7 @@ public final class JobExecutor {
         }
         Path candidateDir = jobDir.resolve("candidate");
         AdapterPackage.deleteRecursively(candidateDir);
-        TrainingResult trained = TrainingRun.run(settings.checkpointDir(), data.train(), candidateDir, options, listener(hb));
+        TrainingResult trained = TrainingRun.run(baseModel.get(), data.train(), candidateDir, options, listener(hb));
         TrainingMetrics tm = trained.metrics();
         store.recordResults(job.id(), owner, null, null, curveJson(tm.lossCurve()));
         observer.trainingFinished(job.adapter(), tm.tokensPerSecond(), tm.tokensPerEpoch() * tm.hyperparameters().epochs());
@@ -228,7 +241,7 @@ public final class JobExecutor {
         ModelEvaluation prod = null;
         ModelEvaluation candidate;
         String baseHash;
-        try (Evaluator ev = new Evaluator(settings.checkpointDir(), settings.onnxCache(), settings.maxNewTokens())) {
+        try (Evaluator ev = new Evaluator(baseModel.get(), settings.onnxCache(), settings.maxNewTokens())) {
             baseHash = ev.baseHash();
             base = ev.evaluate("base", null, data.eval(), data.trainSample());
             hb.check();
@@ -399,8 +412,8 @@ public final class JobExecutor {
     }
 
     private String architecture() {
-        try (Checkpoint c = Checkpoint.open(settings.checkpointDir())) {
-            return c.config().architecture().hfName();
+        try (BaseModel b = baseModels.acquire(settings.checkpointDir())) {
+            return b.architecture();
         }
     }
 

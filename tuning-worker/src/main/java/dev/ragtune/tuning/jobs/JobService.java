@@ -3,6 +3,7 @@ package dev.ragtune.tuning.jobs;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ragtune.common.registry.RegistryClient;
+import dev.ragtune.tuning.basemodel.WorkerBaseModel;
 import dev.ragtune.tuning.config.WorkerConfig;
 import dev.ragtune.common.records.DatasetSplit;
 import io.quarkus.runtime.ShutdownEvent;
@@ -46,6 +47,8 @@ public class JobService {
     JobsConfig config;
     @Inject
     JobMetrics metrics;
+    @Inject
+    WorkerBaseModel baseModel;
 
     private JobStore store;
     private JobExecutor executor;
@@ -63,7 +66,7 @@ public class JobService {
                 config.leaseDuration(), config.heartbeatInterval(), config.maxAttempts(), config.fromScratch(),
                 config.trainSampleSize(), config.maxNewTokens(), config.publishInitialBackoff(), config.publishMaxBackoff(),
                 config.seed());
-        executor = new JobExecutor(store, records, registry, settings, metrics, owner);
+        executor = new JobExecutor(store, records, registry, settings, metrics, owner, baseModel.cache());
         triggers = new JobTriggers(store, records, new TriggerPolicy(config.minNewRecords(), config.interval()));
         if (config.runnerEnabled() || config.triggersEnabled()) {
             loop = Executors.newSingleThreadScheduledExecutor(r -> {

@@ -15,13 +15,16 @@ import org.jboss.logging.Logger;
 
 import dev.ragtune.common.records.RecordLimits;
 import dev.ragtune.common.records.RecordValidator;
+import dev.ragtune.model.base.BaseModel;
+import dev.ragtune.tuning.basemodel.WorkerBaseModel;
 import dev.ragtune.tuning.config.WorkerConfig;
 import dev.ragtune.tuning.metrics.WorkerMetrics;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 
 /**
- * Wires the records pipeline at start-up: the validator (with the checkpoint's tokenizer), the DLQ producer, and
+ * Wires the records pipeline at start-up: the validator (with the tokenizer of the worker's base model, which the jobs
+ * share: {@link WorkerBaseModel}), the DLQ producer, and
  * the consumer thread on {@code ragtune.worker.kafka.records-topic}; stops them gracefully at shutdown.
  */
 @ApplicationScoped
@@ -38,17 +41,18 @@ public class RecordsPipeline {
     @Inject
     WorkerMetrics metrics;
 
-    private TrainingTokenCounter tokens;
+    @Inject
+    WorkerBaseModel baseModel;
+
+    private BaseModel base;
     private RecordValidator validator;
     private DeadLetterPublisher deadLetters;
     private RecordConsumerLoop loop;
 
     void start(@Observes StartupEvent event) {
-        tokens = TrainingTokenCounter.load(config.checkpointDir());
-        if (!tokens.isFast()) {
-            LOG.warn("the checkpoint's chat template renders differently when precompiled; records are measured the slow way");
-        }
-        validator = new RecordValidator(new RecordLimits(config.records().maxRecordBytes(), config.maxSeqLen()), tokens);
+        base = baseModel.acquire();
+        validator = new RecordValidator(new RecordLimits(config.records().maxRecordBytes(), config.maxSeqLen()),
+                base.tokenizer()::countTrainingTokens);
         Properties producer = DeadLetterPublisher.producerProperties(config.kafka().bootstrapServers(), config.kafka().deliveryTimeout());
         producer.putAll(config.kafka().producer());
         deadLetters = DeadLetterPublisher.create(producer, config.kafka().dlqTopic(), config.kafka().deliveryTimeout());
@@ -69,8 +73,8 @@ public class RecordsPipeline {
         if (deadLetters != null) {
             deadLetters.close();
         }
-        if (tokens != null) {
-            tokens.close();
+        if (base != null) {
+            base.close();
         }
     }
 

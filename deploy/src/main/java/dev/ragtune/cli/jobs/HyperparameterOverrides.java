@@ -8,8 +8,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** {@code --set KEY=VALUE} training overrides as numbers (whole numbers as integers); the worker checks names and ranges. */
-public final class Hyperparameters {
-    private Hyperparameters() {
+public final class HyperparameterOverrides {
+    private HyperparameterOverrides() {
     }
 
     public static Map<String, Number> parse(Map<String, String> settings, CommandLine cmd) {
