@@ -29,7 +29,7 @@ import dev.ragtune.retrieval.retrieve.RetrievedChunk;
  * <li>retrieval latency p50/p99 (hybrid, bm25, vector; topK 10) at 10k and 100k chunks. Those indexes reuse the
  * embeddings of the ingestion step ({@code ragtune.bench.chunks}, default 1000) with small Gaussian noise (σ = 0.02,
  * renormalised) and reshuffled texts, because embedding 100k chunks on 2 shared cores would take hours;</li>
- * <li>the seed corpus ({@code ragtune.bench.seeds}, default {@code ../../shared/corpus/seeds}) with hand-written
+ * <li>the seed corpus ({@code ragtune.bench.seeds}, a folder of seed documents; skipped when not given) with hand-written
  * questions, rank of the expected document per mode.</li>
  * </ol>
  * <pre>./mvnw -B -ntp -pl rag-service -am verify -Dtest=RetrievalBenchmark -Dragtune.bench=true -Dsurefire.failIfNoSpecifiedTests=false</pre>
@@ -153,7 +153,12 @@ class RetrievalBenchmark {
     }
 
     private void seeds() throws IOException {
-        Path seeds = Path.of(System.getProperty("ragtune.bench.seeds", "../../shared/corpus/seeds"));
+        String given = System.getProperty("ragtune.bench.seeds");
+        if (given == null || given.isBlank()) {
+            line("seed corpus: not given (-Dragtune.bench.seeds=DIR), skipped");
+            return;
+        }
+        Path seeds = Path.of(given);
         if (!Files.isDirectory(seeds)) {
             line("seed corpus: %s not found, skipped", seeds.toAbsolutePath());
             return;
