@@ -270,8 +270,9 @@ public final class AdapterResolver implements AutoCloseable {
             }
             throw e;
         } catch (RuntimeException e) {
+            LOG.errorf(e, "adapter %s could not be loaded", key);
             listener.onLoadFailure(adapter, version, e);
-            throw new AdapterReferenceException(503, "adapter " + key + " could not be loaded: " + e.getMessage(), null, e);
+            throw new AdapterReferenceException(503, "adapter " + key + " could not be loaded: " + e, null, e);
         }
     }
 
@@ -281,7 +282,7 @@ public final class AdapterResolver implements AutoCloseable {
         List<CompletableFuture<AdapterLease>> waiters;
         synchronized (pending) {
             pending.finished = true;
-            aliases = List.copyOf(pending.aliases);
+            aliases = new ArrayList<>(pending.aliases); // may hold null (version references): not List.copyOf
             waiters = List.copyOf(pending.waiters);
         }
         List<AdapterLease> leases = new ArrayList<>();

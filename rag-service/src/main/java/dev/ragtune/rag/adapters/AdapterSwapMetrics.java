@@ -2,6 +2,7 @@ package dev.ragtune.rag.adapters;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -23,6 +24,11 @@ public final class AdapterSwapMetrics implements HotLoadListener, AdapterResolve
     public AdapterSwapMetrics(MeterRegistry meters, AdapterTable table) {
         this.meters = meters;
         this.table = table;
+        // gauges hold their object weakly and registering an existing id is a no-op: drop those of an earlier
+        // application in this JVM (Quarkus tests restart the application over one meter registry) so these are bound here
+        for (String gauge : List.of("ragtune.rag.adapter.version", "ragtune.rag.adapter.memory.bytes", "ragtune.rag.adapter.memory.budget.bytes")) {
+            meters.find(gauge).meters().forEach(meters::remove);
+        }
         for (String adapter : table.adapters()) {
             Counter.builder("ragtune.rag.adapter.swaps").tag("adapter", adapter)
                     .description("alias switches applied (hot-loads)").register(meters);

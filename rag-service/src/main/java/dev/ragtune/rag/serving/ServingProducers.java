@@ -119,6 +119,11 @@ public class ServingProducers {
     Optional<GenerationPool> pool(Optional<ServingModel> model) {
         return model.map(m -> {
             pool = new GenerationPool(m.generator(), config.generation().maxConcurrent(), config.generation().maxQueued());
+            // gauges of an earlier application in this JVM (tests restart Quarkus over one registry) would stay bound to
+            // its pool: registering an existing id is a no-op
+            for (String gauge : List.of("ragtune.rag.generation.active", "ragtune.rag.generation.queued")) {
+                meters.find(gauge).meters().forEach(meters::remove);
+            }
             Gauge.builder("ragtune.rag.generation.active", pool, GenerationPool::active)
                     .description("generations decoding now").register(meters);
             Gauge.builder("ragtune.rag.generation.queued", pool, GenerationPool::queued)
