@@ -107,7 +107,17 @@ public final class AdapterResolver implements AutoCloseable {
             Pending p = start(nr.adapter(), nr.version());
             CompletableFuture<AdapterLease> mine = p.await(ref.alias());
             if (mine != null) {
-                AdapterLease lease = await(mine);
+                AdapterLease lease;
+                try {
+                    lease = await(mine);
+                } catch (RuntimeException e) {
+                    mine.thenAccept(l -> { // given up (interrupted): a lease taken for us later is released, not leaked
+                        if (l != null) {
+                            l.close();
+                        }
+                    });
+                    throw e;
+                }
                 if (lease != null) {
                     return lease;
                 }
