@@ -31,7 +31,8 @@ import dev.ragtune.common.events.AdapterEvent;
 /**
  * Keeps the {@link AdapterTable} in step with the registry. On {@link #start()} it first takes its
  * position at the end of {@code adapter-events} ({@link AdapterEvent#TOPIC}; so nothing that happens from then on is
- * missed), then resolves the configured adapters' aliases through the registry's REST API and loads them,
+ * missed), then resolves the configured adapters' aliases through the registry's REST API and pre-loads them
+ * (adapters requests name later are followed from their first request on, see {@link AdapterResolver}),
  * then applies every {@code ALIAS_SET} / {@code ALIAS_REMOVED} {@link AdapterEvent} in topic order (events are
  * keyed by adapter, so one adapter's events are ordered), deduplicated by {@code eventId}.
  * Events that raced with the resolution are applied again, which converges to the registry's state.
@@ -55,6 +56,7 @@ public final class AdapterHotLoader implements AutoCloseable {
 
     private final AdapterTable table;
     private final AdapterLoader loader;
+    private final AdapterResolver resolver;
     private final Settings settings;
     private final HotLoadListener listener;
     private final Map<UUID, Boolean> seen = new LinkedHashMap<>(1024, 0.75f, false) {
@@ -74,8 +76,27 @@ public final class AdapterHotLoader implements AutoCloseable {
     private long nextRetry;
 
     public AdapterHotLoader(AdapterTable table, AdapterLoader loader, Settings settings, HotLoadListener listener) {
+        this(table, new AdapterResolver(table, loader, Duration.ofSeconds(30), forwardFailures(listener)), settings, listener);
+    }
+
+    private static AdapterResolver.LoadListener forwardFailures(HotLoadListener listener) {
+        HotLoadListener l = listener == null ? HotLoadListener.NONE : listener;
+        return new AdapterResolver.LoadListener() {
+            @Override
+            public void onLoadFailure(String adapter, int version, Exception error) {
+                l.onLoadFailure(adapter, version, error);
+            }
+        };
+    }
+
+    /**
+     * Loads through {@code resolver}, so a version a request and an event both need is loaded once; rejected versions
+     * are reported by the resolver's {@link AdapterResolver.LoadListener} (once), swaps to {@code listener}.
+     */
+    public AdapterHotLoader(AdapterTable table, AdapterResolver resolver, Settings settings, HotLoadListener listener) {
         this.table = table;
-        this.loader = loader;
+        this.resolver = resolver;
+        this.loader = resolver.loader();
         this.settings = settings;
         this.listener = listener == null ? HotLoadListener.NONE : listener;
     }
@@ -99,7 +120,7 @@ public final class AdapterHotLoader implements AutoCloseable {
         assignAtEnd();
         // 2. then resolve the aliases as they are now
         synchronized (unresolved) {
-            unresolved.addAll(table.adapters());
+            unresolved.addAll(table.configured());
         }
         resolvePending();
         running = true;
@@ -200,6 +221,11 @@ public final class AdapterHotLoader implements AutoCloseable {
             try {
                 aliases = loader.source().aliases(adapter);
             } catch (AdapterReferenceException e) {
+                if (e.status() != 404) {
+                    LOG.warnf("cannot resolve the aliases of %s (%s); retrying in %s", adapter, e.getMessage(), settings.retryInterval());
+                    nextRetry = System.nanoTime() + settings.retryInterval().toNanos();
+                    continue;
+                }
                 LOG.warnf("adapter %s is not in the registry (%s); serving it once an alias is set", adapter, e.getMessage());
                 aliases = Map.of();
             } catch (RuntimeException e) {
@@ -236,8 +262,8 @@ public final class AdapterHotLoader implements AutoCloseable {
             return;
         }
         String adapter = e.adapter();
-        if (!table.adapters().contains(adapter)) {
-            return;
+        if (!table.follows(adapter)) {
+            return; // an adapter no request has named here: it is resolved afresh when one does
         }
         String alias = e.alias();
         if (e.type() == AdapterEvent.Type.ALIAS_SET) {
@@ -263,25 +289,33 @@ public final class AdapterHotLoader implements AutoCloseable {
 
     private void applyAliasSet(String adapter, String alias, int version, Instant occurredAt) {
         Integer before = table.aliasVersions(adapter).get(alias);
+        // configured adapters and aliases whose version is resident are loaded before the switch (requests never wait);
+        // an alias of an adapter loaded on demand whose version was evicted just moves, and loads on its next request
+        boolean eager = table.configured().contains(adapter) || table.aliasResident(adapter, alias);
         AdapterTable.Switch s = table.setAliasIfLoaded(adapter, alias, version);
         if (s == AdapterTable.Switch.UNCHANGED) {
             return;
         }
         if (s == AdapterTable.Switch.NOT_LOADED) {
-            LoadedVersion loaded;
-            try {
-                loaded = loader.load(adapter, version);
-            } catch (RuntimeException ex) {
-                LOG.errorf("rejected %s@%d for alias %s: %s; %s", adapter, version, alias, ex.getMessage(),
-                        before == null ? "the alias stays unset here" : "still serving version " + before);
-                listener.onLoadFailure(adapter, version, ex);
-                return;
+            if (eager) {
+                try {
+                    resolver.load(adapter, version).get();
+                } catch (InterruptedException ex) {
+                    Thread.currentThread().interrupt();
+                    return;
+                } catch (Exception ex) {
+                    Throwable cause = ex instanceof java.util.concurrent.ExecutionException && ex.getCause() != null ? ex.getCause() : ex;
+                    LOG.errorf("rejected %s@%d for alias %s: %s; %s", adapter, version, alias, cause.getMessage(),
+                            before == null ? "the alias stays unset here" : "still serving version " + before);
+                    return;
+                }
             }
-            if (!table.setAlias(adapter, alias, loaded)) {
+            if (!table.pointAlias(adapter, alias, version)) {
                 return;
             }
         }
-        LOG.infof("alias %s:%s now serves version %d (was %s)", adapter, alias, version, before);
+        LOG.infof("alias %s:%s now serves version %d (was %s)%s", adapter, alias, version, before,
+                s == AdapterTable.Switch.NOT_LOADED && !eager ? "; loaded on its next request" : "");
         listener.onSwap(adapter, alias, before, version, occurredAt);
     }
 

@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.stream.Collectors;
@@ -14,6 +15,7 @@ import java.util.stream.Stream;
 import dev.ragtune.common.registry.AdapterInfo;
 import dev.ragtune.common.registry.RegistryClient;
 import dev.ragtune.common.registry.RegistryException;
+import dev.ragtune.common.registry.RegistryUnavailableException;
 import dev.ragtune.common.registry.VersionInfo;
 
 /**
@@ -25,20 +27,48 @@ import dev.ragtune.common.registry.VersionInfo;
  */
 public final class RegistryAdapterSource implements AdapterSource {
     static final String VERIFIED = ".verified";
+    static final String ARCHIVED = "ARCHIVED";
 
     private final RegistryClient client;
     private final Path cacheDir;
+    private final int retryAfterSeconds;
 
     public RegistryAdapterSource(RegistryClient client, Path cacheDir) {
+        this(client, cacheDir, 5);
+    }
+
+    /** @param retryAfterSeconds the {@code Retry-After} of a 503 while the registry cannot be reached */
+    public RegistryAdapterSource(RegistryClient client, Path cacheDir, int retryAfterSeconds) {
         this.client = client;
         this.cacheDir = cacheDir;
+        this.retryAfterSeconds = retryAfterSeconds;
     }
 
     @Override
     public Map<String, Integer> aliases(String adapter) {
-        AdapterInfo info = client.adapter(adapter).orElseThrow(
-                () -> AdapterReferenceException.notFound("adapter '" + adapter + "' does not exist in the registry"));
+        AdapterInfo info;
+        try {
+            info = client.adapter(adapter).orElseThrow(
+                    () -> AdapterReferenceException.notFound("adapter '" + adapter + "' does not exist in the registry"));
+        } catch (RegistryUnavailableException e) {
+            throw unavailable(adapter, e);
+        }
         return info.aliases();
+    }
+
+    @Override
+    public List<AdapterInfo> list() {
+        try {
+            return client.adapters();
+        } catch (RegistryUnavailableException e) {
+            throw AdapterReferenceException.registryUnavailable("the model registry cannot be reached to list the adapters: "
+                    + e.getMessage(), retryAfterSeconds, e);
+        }
+    }
+
+    private AdapterReferenceException unavailable(String what, RegistryUnavailableException e) {
+        return AdapterReferenceException.registryUnavailable("adapter '" + what + "' cannot be resolved: the model registry "
+                + "cannot be reached (" + e.getMessage() + "); try again", retryAfterSeconds, e);
     }
 
     @Override
@@ -46,12 +76,18 @@ public final class RegistryAdapterSource implements AdapterSource {
         VersionInfo info;
         try {
             info = client.version(adapter, version);
+        } catch (RegistryUnavailableException e) {
+            throw unavailable(adapter + "@" + version, e);
         } catch (RegistryException e) {
             if (e.status() == 404) {
                 throw AdapterReferenceException.notFound("version " + version + " of adapter '" + adapter
                         + "' does not exist in the registry");
             }
             throw e;
+        }
+        if (ARCHIVED.equalsIgnoreCase(info.status())) {
+            throw AdapterReferenceException.conflict("version " + version + " of adapter '" + adapter
+                    + "' is archived in the registry and is not served; name an alias or an active version");
         }
         if (info.files().isEmpty()) {
             throw new IllegalStateException(adapter + "@" + version + " has no files in the registry");
@@ -67,7 +103,11 @@ public final class RegistryAdapterSource implements AdapterSource {
             Files.createDirectories(dir.getParent());
             Path staging = dir.resolveSibling(".staging-" + version + "-" + UUID.randomUUID());
             try {
-                client.downloadVersion(info, staging); // each file verified against its sha256 and size
+                try {
+                    client.downloadVersion(info, staging); // each file verified against its sha256 and size
+                } catch (RegistryUnavailableException e) {
+                    throw unavailable(adapter + "@" + version, e);
+                }
                 Files.writeString(staging.resolve(VERIFIED), expected);
                 deleteTree(dir);
                 Files.move(staging, dir, StandardCopyOption.ATOMIC_MOVE);

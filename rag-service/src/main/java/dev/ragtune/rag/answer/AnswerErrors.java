@@ -2,6 +2,7 @@ package dev.ragtune.rag.answer;
 
 import dev.ragtune.rag.adapters.AdapterReferenceException;
 import dev.ragtune.common.errors.ApiException;
+import dev.ragtune.rag.errors.RetryLaterException;
 
 /** Turns the answer pipeline's exceptions into the service's API errors (status and a message naming the cause). */
 public final class AnswerErrors {
@@ -19,7 +20,13 @@ public final class AnswerErrors {
             return api;
         }
         if (e instanceof AdapterReferenceException ref) {
-            return ref.status() == 404 ? ApiException.notFound(ref.getMessage()) : ApiException.badRequest(ref.getMessage());
+            return switch (ref.status()) {
+                case 404 -> ApiException.notFound(ref.getMessage());
+                case 409 -> ApiException.conflict(ref.getMessage());
+                case 503 -> ref.retryAfterSeconds() != null ? new RetryLaterException(ref.getMessage(), ref.retryAfterSeconds())
+                        : new ApiException(503, "unavailable", ref.getMessage());
+                default -> ApiException.badRequest(ref.getMessage());
+            };
         }
         if (e instanceof PromptTooLongException || e instanceof IllegalArgumentException) {
             return ApiException.badRequest(e.getMessage());

@@ -18,9 +18,13 @@ public final class ChatErrors {
             return o;
         }
         if (e instanceof AdapterReferenceException ref) {
-            return ref.status() == 404
-                    ? new OpenAiException(404, "invalid_request_error", "model_not_found", "model", ref.getMessage())
-                    : new OpenAiException(400, "invalid_request_error", "invalid_model", "model", ref.getMessage());
+            return switch (ref.status()) {
+                case 404 -> new OpenAiException(404, "invalid_request_error", "model_not_found", "model", ref.getMessage());
+                case 409 -> new OpenAiException(409, "invalid_request_error", "model_archived", "model", ref.getMessage());
+                case 503 -> new OpenAiException(503, "server_error", "model_unavailable", "model", ref.getMessage())
+                        .retryAfter(ref.retryAfterSeconds());
+                default -> new OpenAiException(400, "invalid_request_error", "invalid_model", "model", ref.getMessage());
+            };
         }
         if (e instanceof PromptTooLongException) {
             return new OpenAiException(400, "invalid_request_error", "context_length_exceeded", "messages", e.getMessage());

@@ -84,8 +84,28 @@ public interface GenerationConfig {
     }
 
     interface Adapters {
-        /** Names of the registry adapters this replica serves (all their aliases are hot-loaded). */
+        /**
+         * Adapters pre-loaded at start (all their aliases; readiness waits for them). Not a limit: any adapter the
+         * registry has is loaded on its first request.
+         */
         Optional<List<String>> served();
+
+        /** Smallest accepted {@link #memoryBudget()}: 1 KiB. */
+        long MIN_MEMORY_BUDGET = 1024L;
+        /** Largest accepted {@link #memoryBudget()}: 1 TiB. */
+        long MAX_MEMORY_BUDGET = 1L << 40;
+
+        /**
+         * Most bytes of adapter versions loaded at once (the size of their {@code .onnx_adapter}s), between
+         * {@value #MIN_MEMORY_BUDGET} and {@value #MAX_MEMORY_BUDGET}; the least recently used version no request holds is
+         * evicted to make room. Default 2 GiB.
+         */
+        @WithDefault("2147483648")
+        long memoryBudget();
+
+        /** How long a load waits for room when every resident version is in use; then the request gets 503. */
+        @WithDefault("30s")
+        Duration loadTimeout();
 
         /** What a request without {@code adapter}/{@code model} is answered by: base, name, name:alias, name@version. */
         @WithDefault("base")

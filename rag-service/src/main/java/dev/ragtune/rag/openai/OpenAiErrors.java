@@ -26,7 +26,11 @@ public final class OpenAiErrors {
     }
 
     public static Response response(OpenAiException e) {
-        return Response.status(e.status()).type(MediaType.APPLICATION_JSON_TYPE).entity(body(e)).build();
+        Response.ResponseBuilder b = Response.status(e.status()).type(MediaType.APPLICATION_JSON_TYPE).entity(body(e));
+        if (e.retryAfterSeconds() != null) {
+            b.header("Retry-After", Integer.toString(e.retryAfterSeconds()));
+        }
+        return b.build();
     }
 
     /** OpenAI's type and code for an HTTP status. */

@@ -9,6 +9,7 @@ public class OpenAiException extends RuntimeException {
     private final String type;
     private final String code;
     private final String param;
+    private Integer retryAfterSeconds;
 
     public OpenAiException(int status, String type, String code, String param, String message) {
         super(message);
@@ -20,6 +21,16 @@ public class OpenAiException extends RuntimeException {
 
     public static OpenAiException invalid(String param, String message) {
         return new OpenAiException(400, "invalid_request_error", "invalid_request", param, message);
+    }
+
+    /** Adds a {@code Retry-After} header (seconds) to the response; null: none. */
+    public OpenAiException retryAfter(Integer seconds) {
+        this.retryAfterSeconds = seconds;
+        return this;
+    }
+
+    public Integer retryAfterSeconds() {
+        return retryAfterSeconds;
     }
 
     public int status() {

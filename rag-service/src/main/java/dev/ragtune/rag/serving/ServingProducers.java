@@ -37,15 +37,16 @@ import io.quarkus.runtime.Startup;
 /**
  * The served model and what is built on it, as CDI beans injected where they are used: the checkpoint opened in ONNX
  * Runtime ({@code Optional<ServingModel>}, export cached by content hash), the bounded {@code GenerationPool}, the
- * {@code CitationPromptBuilder} for its tokenizer and context, the {@code AdapterTable}, the registry-backed
- * {@code AdapterLoader}, the {@code AdapterResolver} and the {@code adapter-events} {@code AdapterHotLoader}; plus
+ * {@code CitationPromptBuilder} for its tokenizer and context, the {@code AdapterTable} (with the adapter memory
+ * budget), the registry-backed {@code AdapterLoader}, the {@code AdapterResolver} (on-demand loads) and the
+ * {@code adapter-events} {@code AdapterHotLoader}; plus
  * {@link AdapterDefaults}, which is there with or without a model.
  *
  * <p>Without {@code ragtune.rag.model.dir} the service still starts: every {@code Optional} here is empty, the answer
  * endpoints answer 503 and retrieval works. The hot-loader (and the registry client under it) exists only when
- * adapters are served. Everything is created at start-up ({@link Startup}), each bean after those it is built from;
- * {@link #close()} closes them in a fixed order at shutdown: hot-loader, pool (running generations end), adapter
- * versions, model, registry client.
+ * a registry is configured. Everything is created at start-up ({@link Startup}), each bean after those it is built from;
+ * {@link #close()} closes them in a fixed order at shutdown: hot-loader, on-demand loader threads, pool (running
+ * generations end), adapter versions, model, registry client.
  */
 @Singleton
 public class ServingProducers {
@@ -68,6 +69,8 @@ public class ServingProducers {
     private AdapterTable table;
     private RegistryClient registry;
     private AdapterHotLoader hotLoader;
+    private AdapterResolver resolver;
+    private AdapterSwapMetrics metrics;
 
     /** Checks the adapter settings whether or not a model is configured: a bad default reference stops the start. */
     @PostConstruct
@@ -75,9 +78,11 @@ public class ServingProducers {
         served = new LinkedHashSet<>(config.adapters().served().orElse(List.of()));
         served.removeIf(String::isBlank);
         defaultRef = AdapterRef.parse(config.adapters().defaultRef(), config.adapters().defaultAlias());
-        if (!defaultRef.isBase() && !served.contains(defaultRef.adapter())) {
-            throw new IllegalStateException("ragtune.rag.adapters.default-ref '" + defaultRef + "' names adapter '"
-                    + defaultRef.adapter() + "' which is not in ragtune.rag.adapters.served " + served);
+        long budget = config.adapters().memoryBudget();
+        if (budget < GenerationConfig.Adapters.MIN_MEMORY_BUDGET || budget > GenerationConfig.Adapters.MAX_MEMORY_BUDGET) {
+            throw new IllegalStateException("ragtune.rag.adapters.memory-budget must be between "
+                    + GenerationConfig.Adapters.MIN_MEMORY_BUDGET + " and " + GenerationConfig.Adapters.MAX_MEMORY_BUDGET
+                    + " bytes, got " + budget);
         }
     }
 
@@ -114,6 +119,11 @@ public class ServingProducers {
     Optional<GenerationPool> pool(Optional<ServingModel> model) {
         return model.map(m -> {
             pool = new GenerationPool(m.generator(), config.generation().maxConcurrent(), config.generation().maxQueued());
+            // gauges of an earlier application in this JVM (tests restart Quarkus over one registry) would stay bound to
+            // its pool: registering an existing id is a no-op
+            for (String gauge : List.of("ragtune.rag.generation.active", "ragtune.rag.generation.queued")) {
+                meters.find(gauge).meters().forEach(meters::remove);
+            }
             Gauge.builder("ragtune.rag.generation.active", pool, GenerationPool::active)
                     .description("generations decoding now").register(meters);
             Gauge.builder("ragtune.rag.generation.queued", pool, GenerationPool::queued)
@@ -130,45 +140,58 @@ public class ServingProducers {
                 config.generation().citationInstruction().orElse(null)));
     }
 
-    /** The served adapters' loaded versions and aliases; empty without a model. */
+    /** The followed adapters' aliases and loaded versions, within the memory budget; empty without a model. */
     @Produces
     @Singleton
     @Startup
     Optional<AdapterTable> table(Optional<ServingModel> model) {
-        return model.map(m -> table = new AdapterTable(served));
+        return model.map(m -> table = new AdapterTable(served, config.adapters().memoryBudget()));
     }
 
-    /** Downloads (verified, from the registry) and loads adapter versions; empty without a model or served adapters. */
+    /** Downloads (verified, from the registry) and loads adapter versions; empty without a model or a registry. */
     @Produces
     @Singleton
     @Startup
     Optional<AdapterLoader> loader(Optional<ServingModel> model) {
-        if (model.isEmpty() || served.isEmpty()) {
+        if (model.isEmpty() || config.registry().url().isEmpty()) {
             return Optional.empty();
         }
         registry = new RegistryClient(URI.create(config.registry().url().get()), config.registry().key().orElse(null),
                 config.registry().timeout(), config.registry().timeout());
-        return Optional.of(new AdapterLoader(model.get(), new RegistryAdapterSource(registry, config.adapters().cacheDir())));
+        int retryAfter = (int) Math.max(1, config.adapters().retryInterval().toSeconds());
+        return Optional.of(new AdapterLoader(model.get(), new RegistryAdapterSource(registry, config.adapters().cacheDir(), retryAfter)));
     }
 
+    private AdapterSwapMetrics metrics(AdapterTable t) {
+        if (metrics == null) {
+            metrics = new AdapterSwapMetrics(meters, t);
+            t.evictionListener(metrics);
+        }
+        return metrics;
+    }
+
+    /** Leases what requests name, loading any adapter the registry has on its first request. */
     @Produces
     @Singleton
     @Startup
     Optional<AdapterResolver> resolver(Optional<AdapterTable> table, Optional<AdapterLoader> loader) {
-        return table.map(t -> new AdapterResolver(t, loader.orElse(null)));
+        return table.map(t -> resolver = new AdapterResolver(t, loader.orElse(null), config.adapters().loadTimeout(), metrics(t)));
     }
 
-    /** Started here: positioned on {@code adapter-events}, the served adapters' aliases resolved and loaded. */
+    /**
+     * Started here: positioned on {@code adapter-events}, the configured adapters' aliases resolved and pre-loaded; it
+     * follows those and every adapter loaded on demand. Exists whenever a registry is configured.
+     */
     @Produces
     @Singleton
     @Startup
-    Optional<AdapterHotLoader> hotLoader(Optional<AdapterTable> table, Optional<AdapterLoader> loader) {
-        if (table.isEmpty() || loader.isEmpty()) {
+    Optional<AdapterHotLoader> hotLoader(Optional<AdapterTable> table, Optional<AdapterResolver> resolver, Optional<AdapterLoader> loader) {
+        if (table.isEmpty() || loader.isEmpty() || resolver.isEmpty()) {
             return Optional.empty();
         }
-        hotLoader = new AdapterHotLoader(table.get(), loader.get(), new AdapterHotLoader.Settings(ragConfig.kafka().bootstrapServers(),
+        hotLoader = new AdapterHotLoader(table.get(), resolver.get(), new AdapterHotLoader.Settings(ragConfig.kafka().bootstrapServers(),
                 config.adapters().topic(), config.adapters().groupPrefix() + UUID.randomUUID(),
-                config.adapters().retryInterval(), config.adapters().consumer()), new AdapterSwapMetrics(meters, table.get()));
+                config.adapters().retryInterval(), config.adapters().consumer()), metrics(table.get()));
         hotLoader.start();
         return Optional.of(hotLoader);
     }
@@ -177,6 +200,9 @@ public class ServingProducers {
     void close() {
         if (hotLoader != null) {
             hotLoader.close();
+        }
+        if (resolver != null) {
+            resolver.close();
         }
         if (pool != null) {
             pool.close();

@@ -165,7 +165,7 @@ class GenerationApiTest {
                 assertThat(r.at("/adapter/alias").asText()).isEqualTo(c.alias());
             }
         }
-        String[][] bad = {{"nope", "404", "not served here"}, {ADAPTER + ":ghost", "404", "no alias 'ghost'"},
+        String[][] bad = {{"nope", "404", "adapter 'nope' does not exist in the registry"}, {ADAPTER + ":ghost", "404", "no alias 'ghost'"},
                 {"Bad Name!", "400", "adapter name"}, {ADAPTER + "@0", "400", "positive integer"},
                 {ADAPTER + "@99", "404", "version 99"}};
         for (String[] b : bad) {

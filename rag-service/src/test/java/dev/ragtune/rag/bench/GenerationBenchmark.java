@@ -31,6 +31,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.ragtune.common.registry.RegistryClient;
+import dev.ragtune.rag.adapters.AdapterResolver;
 import dev.ragtune.rag.adapters.AdapterTable;
 import dev.ragtune.rag.answer.GenerationFixture;
 import dev.ragtune.rag.answer.GenerationServices;
@@ -49,10 +50,13 @@ import io.quarkus.test.junit.QuarkusTest;
  * clients with topK 5;</li>
  * <li>alias change → new version serving: from the registry's {@code PUT …/aliases/production} returning to the moment
  * this replica's table points at the new version (registry outbox → Kafka → download + sha256 → ORT load → switch),
- * p50/p99 over 30 switches.</li>
+ * p50/p99 over 30 switches;</li>
+ * <li>({@link #timeToFirstToken()}) time to first token of a streamed chat completion naming an adapter this replica has
+ * not loaded (never seen: registry resolution, download + sha256, ONNX Runtime load, then prefill) vs the same request
+ * once it is loaded, over 10 adapters registered while the service runs; with the loader's own load time.</li>
  * </ol>
  * <pre>./mvnw -B -ntp -pl rag-service -am verify -Dtest=GenerationBenchmark -Dragtune.bench=true -Dsurefire.failIfNoSpecifiedTests=false</pre>
- * Results go to {@code rag-service/target/benchmark-generation.txt}.
+ * Results go to {@code rag-service/target/benchmark-generation.txt} and {@code target/benchmark-on-demand.txt}.
  */
 @QuarkusTest
 @WithTestResource(value = GenerationServices.class, scope = TestResourceScope.MATCHING_RESOURCES)
@@ -129,6 +133,95 @@ class GenerationBenchmark {
         } catch (Exception e) {
             return "?";
         }
+    }
+
+    @Inject
+    Optional<AdapterResolver> resolver;
+
+    @TestHTTPResource("/v1/chat/completions")
+    URL chatUrl;
+
+    /**
+     * Milliseconds from sending a streamed chat completion to its first token (the first non-empty content delta, or
+     * the final chunk if the first token ended the turn).
+     */
+    double firstTokenMs(String model) throws Exception {
+        String body = JSON.writeValueAsString(Map.of("model", model, "retrieval", false, "max_tokens", 16, "stream", true,
+                "messages", List.of(Map.of("role", "user", "content", "What about the river and the lake?"))));
+        long t0 = System.nanoTime();
+        HttpResponse<java.util.stream.Stream<String>> res = http.send(HttpRequest.newBuilder(URI.create(chatUrl.toString()))
+                .header("Authorization", "Bearer " + QUERY).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofLines());
+        if (res.statusCode() != 200) {
+            throw new IllegalStateException(model + ": " + res.statusCode());
+        }
+        Double first = null;
+        try (java.util.stream.Stream<String> lines = res.body()) {
+            for (String line : (Iterable<String>) lines::iterator) {
+                if (first == null && line.startsWith("data: {")) {
+                    JsonNode chunk = JSON.readTree(line.substring(6));
+                    if (chunk.has("error")) {
+                        throw new IllegalStateException(model + ": " + line);
+                    }
+                    // the first token: a content delta, or the final chunk when the first token was the end of the turn
+                    if (!chunk.at("/choices/0/delta/content").asText("").isEmpty()
+                            || !chunk.at("/choices/0/finish_reason").isMissingNode() && !chunk.at("/choices/0/finish_reason").isNull()) {
+                        first = (System.nanoTime() - t0) / 1e6;
+                    }
+                }
+            }
+        }
+        if (first == null) {
+            throw new IllegalStateException(model + ": no token");
+        }
+        return first;
+    }
+
+    @Test
+    void timeToFirstToken() throws Exception {
+        StringBuilder out = new StringBuilder();
+        java.util.function.Consumer<String> say = l -> {
+            System.out.println(l);
+            out.append(l).append('\n');
+        };
+        say.accept(String.format(Locale.ROOT, "machine: %d cores, %s, JDK %s, load average %s; demo tiny model, fp32, ORT threads 1; "
+                        + "adapters rank 8 on q/v/o/down (%d bytes each)", Runtime.getRuntime().availableProcessors(),
+                System.getProperty("os.name"), System.getProperty("java.version"), loadAverage(),
+                dev.ragtune.rag.adapters.AdapterLoader.bytes(fixture.adapterDirs().get(1))));
+        for (int i = 0; i < 5; i++) {
+            firstTokenMs(ADAPTER); // warm-up on the configured adapter
+        }
+        List<Double> cold = new ArrayList<>();
+        List<Double> warm = new ArrayList<>();
+        List<Double> loads = new ArrayList<>();
+        try (RegistryClient admin = new RegistryClient(fixture.registry().baseUrl(), fixture.registry().key("admin"))) {
+            for (int i = 0; i < 10; i++) {
+                String name = "bench-cold-" + i;
+                Path dir = dev.ragtune.rag.answer.TestAdapters.writeRandom(fixture.checkpoint(), fixture.dir().resolve("bench").resolve(name), 9000 + i);
+                admin.ensureAdapter(name, GenerationServices.BASE_MODEL, "benchmark");
+                int v = admin.registerVersion(name, JSON.createObjectNode(), dev.ragtune.rag.answer.TestAdapters.files(dir)).version();
+                admin.setAlias(name, "production", v, "benchmark", false);
+                int before = resolver.orElseThrow().recentLoads().size();
+                cold.add(firstTokenMs(name));
+                var recent = resolver.orElseThrow().recentLoads();
+                recent.subList(before, recent.size()).stream().filter(l -> l.adapter().equals(name))
+                        .forEach(l -> loads.add(l.millis()));
+                for (int k = 0; k < 3; k++) {
+                    warm.add(firstTokenMs(name));
+                }
+                Thread.sleep(200);
+            }
+        }
+        Collections.sort(cold);
+        Collections.sort(warm);
+        Collections.sort(loads);
+        say.accept(String.format(Locale.ROOT, "TTFT, adapter not loaded yet (first request): n=%d  p50 %.1f ms  p99 %.1f ms  min %.1f ms",
+                cold.size(), pct(cold, 0.5), pct(cold, 0.99), cold.get(0)));
+        say.accept(String.format(Locale.ROOT, "TTFT, adapter loaded:                       n=%d  p50 %.1f ms  p99 %.1f ms  min %.1f ms",
+                warm.size(), pct(warm, 0.5), pct(warm, 0.99), warm.get(0)));
+        say.accept(String.format(Locale.ROOT, "  of which the load (download + sha256 + ORT), as the loader measured it: n=%d  p50 %.1f ms  p99 %.1f ms;"
+                + " load average after: %s", loads.size(), pct(loads, 0.5), pct(loads, 0.99), loadAverage()));
+        Files.writeString(Path.of("target/benchmark-on-demand.txt"), out.toString());
     }
 
     @Test
