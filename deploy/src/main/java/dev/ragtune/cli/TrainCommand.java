@@ -109,10 +109,11 @@ public final class TrainCommand implements Callable<Integer> {
         for (String n : names) {
             String name = n.trim();
             if (name.equals("all")) {
-                return LinearModule.all();
+                return null; // every projection of the checkpoint's family
             }
             out.add(LinearModule.byShortName(name).orElseThrow(() -> new IllegalArgumentException(
-                    "unknown target module '" + name + "'; choose from q_proj,k_proj,v_proj,o_proj,gate_proj,up_proj,down_proj")));
+                    "unknown target module '" + name + "'; choose from "
+                    + String.join(",", LinearModule.known().stream().map(LinearModule::shortName).toList()))));
         }
         return out;
     }

@@ -17,7 +17,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
- * A Llama-family decoder (Llama 2/3, Qwen2, Mistral) in DJL NDArray operations:
+ * A decoder of the Llama lineage (Llama 2/3, Qwen2/3, Mistral, Phi-3) in DJL NDArray operations:
  * {@code logits = lm_head(norm(layer_{L-1}(… layer_0(embed(ids)))))}. Base weights are frozen
  * float32 arrays; a LoRA adapter adds trainable {@code A^T}/{@code B^T} arrays to its target modules.
  *
@@ -66,18 +66,22 @@ public final class LlamaModel implements AutoCloseable {
             List<DecoderLayer> layers = new ArrayList<>();
             for (int i = 0; i < c.numLayers(); i++) {
                 Map<LinearModule, LoraLinear> lin = new LinkedHashMap<>();
-                for (LinearModule mod : LinearModule.values()) {
+                for (LinearModule mod : c.projections()) {
                     int out = mod.outFeatures(c);
                     int in = mod.inFeatures(c);
                     NDArray weight = m.create(w.floats(WeightNames.linear(i, mod)), new Shape(out, in));
                     NDArray bias = mod.hasBias(c) ? m.create(w.floats(WeightNames.bias(i, mod)), new Shape(out)) : null;
                     lin.put(mod, new LoraLinear(mod, weight.transpose(1, 0), bias));
                 }
+                boolean qkNorm = c.spec().qkNorm();
                 Attention attn = new Attention(c, m, lin.get(LinearModule.Q_PROJ), lin.get(LinearModule.K_PROJ),
-                        lin.get(LinearModule.V_PROJ), lin.get(LinearModule.O_PROJ));
-                Mlp mlp = new Mlp(lin.get(LinearModule.GATE_PROJ), lin.get(LinearModule.UP_PROJ), lin.get(LinearModule.DOWN_PROJ));
+                        lin.get(LinearModule.V_PROJ), lin.get(LinearModule.QKV_PROJ), lin.get(LinearModule.O_PROJ),
+                        qkNorm ? norm(m, w.floats(WeightNames.qNorm(i)), c) : null,
+                        qkNorm ? norm(m, w.floats(WeightNames.kNorm(i)), c) : null);
+                Mlp mlp = new Mlp(lin.get(LinearModule.GATE_PROJ), lin.get(LinearModule.UP_PROJ),
+                        lin.get(LinearModule.GATE_UP_PROJ), lin.get(LinearModule.DOWN_PROJ));
                 layers.add(new DecoderLayer(norm(m, w.floats(WeightNames.inputNorm(i)), c), attn,
-                        norm(m, w.floats(WeightNames.postAttentionNorm(i)), c), mlp));
+                        norm(m, w.floats(WeightNames.postAttentionNorm(i)), c), mlp, lin));
             }
             RmsNorm finalNorm = norm(m, w.floats(WeightNames.FINAL_NORM), c);
             NDArray head = c.tieWordEmbeddings() ? embed
@@ -134,7 +138,7 @@ public final class LlamaModel implements AutoCloseable {
     }
 
     public void clearAdapter() {
-        layers.forEach(layer -> LinearModule.all().forEach(m -> layer.linear(m).clearLora()));
+        layers.forEach(layer -> config.projections().forEach(m -> layer.linear(m).clearLora()));
         loraConfig = null;
     }
 
@@ -185,9 +189,10 @@ public final class LlamaModel implements AutoCloseable {
         x.attach(scope);
         x = x.reshape(b, s, config.hiddenSize());        // [b, s, H]
         NDArray[] cs = rope.tables(scope, s);            // cos, sin: [s, d]
-        NDArray mask = causalMask(scope, s);             // [s, s]
-        for (DecoderLayer layer : layers) {
-            x = layer.forward(x, cs[0], cs[1], mask);
+        Map<Integer, NDArray> masks = new java.util.HashMap<>(); // sliding window (0: none) → [s, s]
+        for (int i = 0; i < layers.size(); i++) {
+            NDArray mask = masks.computeIfAbsent(config.slidingWindow(i), w -> causalMask(scope, s, w));
+            x = layers.get(i).forward(x, cs[0], cs[1], mask);
         }
         return finalNorm.forward(x);
     }
@@ -242,11 +247,14 @@ public final class LlamaModel implements AutoCloseable {
         return EngineArrays.owned(scope.create(flat, new Shape(ids.length, s)));
     }
 
-    private static NDArray causalMask(NDManager scope, int s) {
+    /** Query i sees key j when j ≤ i and, with a sliding window w > 0, i − j < w. */
+    private static NDArray causalMask(NDManager scope, int s, int window) {
         float[] m = new float[s * s];
         for (int i = 0; i < s; i++) {
-            for (int j = i + 1; j < s; j++) {
-                m[i * s + j] = MASKED;
+            for (int j = 0; j < s; j++) {
+                if (j > i || (window > 0 && i - j >= window)) {
+                    m[i * s + j] = MASKED;
+                }
             }
         }
         return EngineArrays.owned(scope.create(m, new Shape(s, s)));

@@ -3,26 +3,38 @@ package dev.ragtune.model.checkpoint;
 import java.util.Arrays;
 import java.util.Optional;
 
-/** The Llama-family architectures ragtune reads. They differ only in biases and defaults. */
+import static dev.ragtune.model.checkpoint.ArchitectureSpec.FUSED;
+import static dev.ragtune.model.checkpoint.ArchitectureSpec.SEPARATE;
+import static dev.ragtune.model.checkpoint.ArchitectureSpec.SlidingWindowRule.ALL_LAYERS;
+import static dev.ragtune.model.checkpoint.ArchitectureSpec.SlidingWindowRule.NONE;
+import static dev.ragtune.model.checkpoint.ArchitectureSpec.SlidingWindowRule.QWEN_FROM_MAX_WINDOW_LAYERS;
+
+/** The decoder families ragtune reads; what differs between them is their {@link ArchitectureSpec}. */
 public enum Architecture {
-    LLAMA("LlamaForCausalLM", false),
-    QWEN2("Qwen2ForCausalLM", true),
-    MISTRAL("MistralForCausalLM", false);
+    LLAMA("LlamaForCausalLM", new ArchitectureSpec("llama", SEPARATE, false, false, NONE)),
+    QWEN2("Qwen2ForCausalLM", new ArchitectureSpec("qwen2", SEPARATE, true, false, QWEN_FROM_MAX_WINDOW_LAYERS)),
+    MISTRAL("MistralForCausalLM", new ArchitectureSpec("mistral", SEPARATE, false, false, ALL_LAYERS)),
+    QWEN3("Qwen3ForCausalLM", new ArchitectureSpec("qwen3", SEPARATE, false, true, QWEN_FROM_MAX_WINDOW_LAYERS)),
+    PHI3("Phi3ForCausalLM", new ArchitectureSpec("phi3", FUSED, false, false, ALL_LAYERS));
 
     private final String hfName;
-    private final boolean qkvBiasByDefault;
+    private final ArchitectureSpec spec;
 
-    Architecture(String hfName, boolean qkvBiasByDefault) {
+    Architecture(String hfName, ArchitectureSpec spec) {
         this.hfName = hfName;
-        this.qkvBiasByDefault = qkvBiasByDefault;
+        this.spec = spec;
     }
 
     public String hfName() {
         return hfName;
     }
 
+    public ArchitectureSpec spec() {
+        return spec;
+    }
+
     public boolean qkvBiasByDefault() {
-        return qkvBiasByDefault;
+        return spec.qkvBiasByDefault();
     }
 
     public static Optional<Architecture> fromHfName(String name) {

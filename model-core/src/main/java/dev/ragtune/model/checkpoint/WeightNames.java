@@ -21,6 +21,15 @@ public final class WeightNames {
         return layer(i) + "post_attention_layernorm.weight";
     }
 
+    /** Qwen3's per-head RMSNorm of the queries, {@code [head_dim]}. */
+    public static String qNorm(int i) {
+        return layer(i) + "self_attn.q_norm.weight";
+    }
+
+    public static String kNorm(int i) {
+        return layer(i) + "self_attn.k_norm.weight";
+    }
+
     /** {@code module} is one of the {@link LinearModule}s. */
     public static String linear(int i, LinearModule module) {
         return layer(i) + module.path() + ".weight";
