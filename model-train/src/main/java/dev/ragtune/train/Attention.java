@@ -23,7 +23,8 @@ final class Attention {
     private final int numHeads;
     private final int numKvHeads;
     private final int headDim;
-    private final NDArray invSqrtHeadDim; // 0-d, 1/√d, engine memory (see EngineArrays)
+    private final NDArray invSqrtHeadDim; // 0-d, 1/√d (Gemma: 1/√query_pre_attn_scalar), engine memory (see EngineArrays)
+    private final double softcap;         // c · tanh(scores / c) when positive
 
     Attention(ModelConfig c, NDManager manager, LoraLinear q, LoraLinear k, LoraLinear v, LoraLinear qkv, LoraLinear o,
               RmsNorm qNorm, RmsNorm kNorm) {
@@ -37,7 +38,8 @@ final class Attention {
         this.numHeads = c.numHeads();
         this.numKvHeads = c.numKvHeads();
         this.headDim = c.headDim();
-        this.invSqrtHeadDim = EngineArrays.scalar(manager, 1.0f / (float) Math.sqrt(headDim));
+        this.invSqrtHeadDim = EngineArrays.scalar(manager, (float) c.attentionScale());
+        this.softcap = c.attnLogitSoftcapping();
     }
 
     /**
@@ -81,8 +83,11 @@ final class Attention {
         NDArray kg = kh.expandDims(2);                               // [b, nkv, 1, s, d]
         NDArray vg = vh.expandDims(2);                               // [b, nkv, 1, s, d]
         NDArray scores = qg.matMul(kg.transpose(0, 1, 2, 4, 3))       // [b, nkv, g, s, s]
-                .mul(invSqrtHeadDim)
-                .add(mask);
+                .mul(invSqrtHeadDim);
+        if (softcap > 0) {
+            scores = scores.div(softcap).tanh().mul(softcap);
+        }
+        scores = scores.add(mask);
         NDArray probs = scores.softmax(-1);
         NDArray ctx = probs.matMul(vg)                               // [b, nkv, g, s, d]
                 .reshape(b, numHeads, s, headDim)                    // [b, nh, s, d]

@@ -14,7 +14,10 @@ final class Mlp {
     final LoraLinear gateUp; // H → 2I, or null
     final LoraLinear down;   // I → H
 
-    Mlp(LoraLinear gate, LoraLinear up, LoraLinear gateUp, LoraLinear down) {
+    private final boolean geluTanh; // GeGLU (Gemma) instead of SwiGLU
+
+    Mlp(LoraLinear gate, LoraLinear up, LoraLinear gateUp, LoraLinear down, boolean geluTanh) {
+        this.geluTanh = geluTanh;
         this.gate = gate;
         this.up = up;
         this.gateUp = gateUp;
@@ -34,7 +37,9 @@ final class Mlp {
             g = gate.forward(x);                         // [b, s, I]
             u = up.forward(x);
         }
-        NDArray act = g.mul(Activation.sigmoid(g));  // silu(g) = g · σ(g)
+        NDArray act = geluTanh
+                ? g.mul(g.mul(g).mul(g).mul(0.044715f).add(g).mul((float) Math.sqrt(2 / Math.PI)).tanh().add(1f)).mul(0.5f)
+                : g.mul(Activation.sigmoid(g));      // silu(g) = g · σ(g);  gelu_tanh(g) = ½ g (1 + tanh(√(2/π)(g + 0.044715 g³)))
         return down.forward(act.mul(u));             // [b, s, H]
     }
 }

@@ -23,10 +23,11 @@ final class RotaryEmbedding {
 
     /**
      * {cos, sin}, each {@code [seq, rotaryDim]}, for positions {@code 0..seq-1}, in {@code scope}
-     * (longrope: the long factors when {@code seq} exceeds {@code original_max_position_embeddings}).
+     * (longrope: the long factors when {@code seq} exceeds {@code original_max_position_embeddings};
+     * {@code local}: Gemma's sliding-window layers, base {@code rope_local_base_freq}).
      */
-    NDArray[] tables(NDManager scope, int seq) {
-        float[][] t = RotaryFrequencies.tables(config, seq, RotaryFrequencies.usesLongFactors(config, seq));
+    NDArray[] tables(NDManager scope, int seq, boolean local) {
+        float[][] t = RotaryFrequencies.tables(config, seq, RotaryFrequencies.usesLongFactors(config, seq), local);
         Shape shape = new Shape(seq, config.rotaryDim());
         return new NDArray[] {EngineArrays.owned(scope.create(t[0], shape)), EngineArrays.owned(scope.create(t[1], shape))};
     }

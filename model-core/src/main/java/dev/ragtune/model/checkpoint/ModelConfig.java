@@ -38,7 +38,11 @@ public record ModelConfig(
         Integer bosTokenId,
         List<Integer> eosTokenIds,
         List<Integer> slidingWindows,
-        double partialRotaryFactor) {
+        double partialRotaryFactor,
+        double ropeLocalBaseFreq,
+        double queryPreAttnScalar,
+        double attnLogitSoftcapping,
+        double finalLogitSoftcapping) {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -46,6 +50,10 @@ public record ModelConfig(
      * @param slidingWindows      per layer: how many most recent keys (the query's own included) a query
      *                            sees; 0 for full causal attention
      * @param partialRotaryFactor the fraction of each head's dimensions that RoPE rotates (Phi-4-mini: 0.75)
+     * @param ropeLocalBaseFreq   Gemma: the RoPE base of the sliding-window (local) layers, without scaling; 0 otherwise
+     * @param queryPreAttnScalar  scores are scaled by {@code 1/√queryPreAttnScalar} (Gemma); 0: by {@code 1/√head_dim}
+     * @param attnLogitSoftcapping  {@code c · tanh(scores / c)} before the mask when positive (Gemma 2-style)
+     * @param finalLogitSoftcapping {@code c · tanh(logits / c)} when positive
      */
     public ModelConfig {
         eosTokenIds = List.copyOf(eosTokenIds);
@@ -62,7 +70,17 @@ public record ModelConfig(
                        String torchDtype, Integer bosTokenId, List<Integer> eosTokenIds) {
         this(architecture, hiddenSize, intermediateSize, numLayers, numHeads, numKvHeads, headDim, vocabSize, rmsNormEps,
                 ropeTheta, ropeScaling, maxPositionEmbeddings, tieWordEmbeddings, qkvBias, torchDtype, bosTokenId,
-                eosTokenIds, null, 1.0);
+                eosTokenIds, null, 1.0, 0, 0, 0, 0);
+    }
+
+    /** Queries are scaled by this before the dot product with the keys. */
+    public double attentionScale() {
+        return 1.0 / Math.sqrt(queryPreAttnScalar > 0 ? queryPreAttnScalar : headDim);
+    }
+
+    /** Gemma's local layers: a sliding window and their own RoPE base, without rope scaling. */
+    public boolean localRope(int layer) {
+        return ropeLocalBaseFreq > 0 && slidingWindows.get(layer) > 0;
     }
 
     public ArchitectureSpec spec() {
@@ -104,6 +122,10 @@ public record ModelConfig(
                         t.put(WeightNames.kNorm(i), new long[] {headDim});
                     }
                     t.put(WeightNames.postAttentionNorm(i), new long[] {hiddenSize});
+                    if (spec().sandwichNorms()) {
+                        t.put(WeightNames.preFeedforwardNorm(i), new long[] {hiddenSize});
+                        t.put(WeightNames.postFeedforwardNorm(i), new long[] {hiddenSize});
+                    }
                 }
             }
         }
@@ -177,9 +199,12 @@ public record ModelConfig(
             throw new ModelFormatException(source + ": the rotary dimension head_dim · partial_rotary_factor = " + rotaryDim
                     + " must be even and positive");
         }
-        String act = root.hasNonNull("hidden_act") ? root.get("hidden_act").asText() : "silu";
-        if (!"silu".equals(act)) {
-            throw new ModelFormatException(source + ": hidden_act '" + act + "' is not supported for " + archName + " (only silu)");
+        String expectedAct = arch.spec().activation() == ArchitectureSpec.Activation.SILU ? "silu" : "gelu_pytorch_tanh";
+        String act = root.hasNonNull("hidden_activation") ? root.get("hidden_activation").asText()
+                : root.hasNonNull("hidden_act") ? root.get("hidden_act").asText() : expectedAct;
+        if (!expectedAct.equals(act)) {
+            throw new ModelFormatException(source + ": hidden activation '" + act + "' is not supported for " + archName
+                    + " (only " + expectedAct + ")");
         }
 
         RopeScaling scaling = null;
@@ -189,11 +214,13 @@ public record ModelConfig(
             if ("llama3".equals(type)) {
                 scaling = new RopeScaling(type, rs.path("factor").asDouble(8.0), rs.path("low_freq_factor").asDouble(1.0),
                         rs.path("high_freq_factor").asDouble(4.0), rs.path("original_max_position_embeddings").asInt(8192));
+            } else if ("linear".equals(type)) {
+                scaling = new RopeScaling(type, rs.path("factor").asDouble(1.0), 0, 0, 0);
             } else if ("longrope".equals(type) || "su".equals(type)) {
                 scaling = longrope(root, rs, rotaryDim, maxPos, source);
             } else if (!"default".equals(type)) {
                 throw new ModelFormatException(source + ": rope_scaling type '" + type
-                        + "' is not supported (supported: default, llama3, longrope)");
+                        + "' is not supported (supported: default, linear, llama3, longrope)");
             }
         }
         List<Integer> windows = slidingWindows(root, arch, layers, source);
@@ -211,8 +238,23 @@ public record ModelConfig(
                 layers, heads, kvHeads, headDim,
                 positiveInt(root, "vocab_size", source), root.path("rms_norm_eps").asDouble(1e-6),
                 root.path("rope_theta").asDouble(10000.0), scaling, maxPos,
-                root.path("tie_word_embeddings").asBoolean(false), qkvBias, root.path("torch_dtype").asText("float32"),
-                root.hasNonNull("bos_token_id") ? root.get("bos_token_id").asInt() : null, eos, windows, partial);
+                root.path("tie_word_embeddings").asBoolean(arch.spec().tiedByDefault()), qkvBias, root.path("torch_dtype").asText("float32"),
+                root.hasNonNull("bos_token_id") ? root.get("bos_token_id").asInt() : null, eos, windows, partial,
+                arch.spec().slidingWindow() == ArchitectureSpec.SlidingWindowRule.GEMMA_PATTERN
+                        ? root.path("rope_local_base_freq").asDouble(10000.0) : 0,
+                root.hasNonNull("query_pre_attn_scalar") ? root.get("query_pre_attn_scalar").asDouble() : 0,
+                softcap(root, "attn_logit_softcapping", source), softcap(root, "final_logit_softcapping", source));
+    }
+
+    private static double softcap(JsonNode root, String field, String source) {
+        JsonNode n = root.path(field);
+        if (n.isMissingNode() || n.isNull()) {
+            return 0;
+        }
+        if (!n.isNumber() || !(n.asDouble() > 0)) {
+            throw new ModelFormatException(source + ": '" + field + "' must be a positive number or null, got " + n);
+        }
+        return n.asDouble();
     }
 
     /** Hugging Face's longrope: the factor and attention factor from {@code original_max_position_embeddings}. */
@@ -270,6 +312,15 @@ public record ModelConfig(
         switch (arch.spec().slidingWindow()) {
             case NONE -> { }
             case ALL_LAYERS -> java.util.Arrays.fill(w, window);
+            case GEMMA_PATTERN -> {
+                JsonNode types = root.path("layer_types");
+                int pattern = root.path("sliding_window_pattern").asInt(6);
+                for (int i = 0; i < layers; i++) {
+                    boolean sliding = types.isArray() && types.size() == layers
+                            ? "sliding_attention".equals(types.get(i).asText()) : (i + 1) % pattern != 0;
+                    w[i] = sliding ? window : 0;
+                }
+            }
             case QWEN_FROM_MAX_WINDOW_LAYERS -> {
                 if (root.path("use_sliding_window").asBoolean(false)) {
                     int from = root.path("max_window_layers").asInt(layers);
@@ -315,6 +366,8 @@ public record ModelConfig(
             if (ropeScaling.factor() > 1.0) {
                 o.put("original_max_position_embeddings", ropeScaling.originalMaxPositionEmbeddings());
             }
+        } else if (ropeScaling != null && "linear".equals(ropeScaling.type())) {
+            o.putObject("rope_scaling").put("rope_type", "linear").put("factor", ropeScaling.factor());
         } else if (ropeScaling != null) {
             ObjectNode rs = o.putObject("rope_scaling");
             rs.put("rope_type", ropeScaling.type());
@@ -328,7 +381,25 @@ public record ModelConfig(
         if (!spec().qkvBiasByDefault()) {
             o.put("attention_bias", qkvBias);
         }
-        o.put("hidden_act", "silu");
+        if (spec().activation() == ArchitectureSpec.Activation.SILU) {
+            o.put("hidden_act", "silu");
+        } else {
+            o.put("hidden_activation", "gelu_pytorch_tanh");
+        }
+        if (ropeLocalBaseFreq > 0) {
+            o.put("rope_local_base_freq", ropeLocalBaseFreq);
+            var types = o.putArray("layer_types");
+            slidingWindows.forEach(w -> types.add(w > 0 ? "sliding_attention" : "full_attention"));
+        }
+        if (queryPreAttnScalar > 0) {
+            o.put("query_pre_attn_scalar", queryPreAttnScalar);
+        }
+        if (attnLogitSoftcapping > 0) {
+            o.put("attn_logit_softcapping", attnLogitSoftcapping);
+        }
+        if (finalLogitSoftcapping > 0) {
+            o.put("final_logit_softcapping", finalLogitSoftcapping);
+        }
         if (partialRotaryFactor != 1.0) {
             o.put("partial_rotary_factor", partialRotaryFactor);
         }

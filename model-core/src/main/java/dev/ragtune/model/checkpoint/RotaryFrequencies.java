@@ -17,14 +17,24 @@ public final class RotaryFrequencies {
 
     /** @param longFactors longrope only: the factors for sequences beyond {@code original_max_position_embeddings} */
     public static double[] inverseFrequencies(ModelConfig config, boolean longFactors) {
+        return inverseFrequencies(config, longFactors, false);
+    }
+
+    /** @param local Gemma's sliding-window layers: base {@code rope_local_base_freq}, no scaling */
+    public static double[] inverseFrequencies(ModelConfig config, boolean longFactors, boolean local) {
         int dim = config.rotaryDim();
         int half = dim / 2;
         double[] inv = new double[half];
+        double base = local ? config.ropeLocalBaseFreq() : config.ropeTheta();
         for (int i = 0; i < half; i++) {
-            inv[i] = 1.0 / Math.pow(config.ropeTheta(), (2.0 * i) / dim);
+            inv[i] = 1.0 / Math.pow(base, (2.0 * i) / dim);
         }
-        RopeScaling s = config.ropeScaling();
-        if (s != null && RopeScaling.LLAMA3.equals(s.type())) {
+        RopeScaling s = local ? null : config.ropeScaling();
+        if (s != null && "linear".equals(s.type())) {
+            for (int i = 0; i < half; i++) {
+                inv[i] = inv[i] / s.factor();
+            }
+        } else if (s != null && RopeScaling.LLAMA3.equals(s.type())) {
             double lowWavelen = s.originalMaxPositionEmbeddings() / s.lowFreqFactor();
             double highWavelen = s.originalMaxPositionEmbeddings() / s.highFreqFactor();
             for (int i = 0; i < half; i++) {
@@ -64,7 +74,11 @@ public final class RotaryFrequencies {
     }
 
     public static float[][] tables(ModelConfig config, int positions, boolean longFactors) {
-        double[] inv = inverseFrequencies(config, longFactors);
+        return tables(config, positions, longFactors, false);
+    }
+
+    public static float[][] tables(ModelConfig config, int positions, boolean longFactors, boolean local) {
+        double[] inv = inverseFrequencies(config, longFactors, local);
         double scale = config.ropeScaling() != null && config.ropeScaling().isLongrope()
                 ? config.ropeScaling().attentionFactor() : 1.0;
         int d = config.rotaryDim();

@@ -17,6 +17,20 @@ public final class WeightNames {
         return layer(i) + "input_layernorm.weight";
     }
 
+    /** Gemma's norm of the MLP's input (Llama-style families use {@link #postAttentionNorm} for that). */
+    public static String preFeedforwardNorm(int i) {
+        return layer(i) + "pre_feedforward_layernorm.weight";
+    }
+
+    /** Gemma's norm of the MLP's output, before the residual add. */
+    public static String postFeedforwardNorm(int i) {
+        return layer(i) + "post_feedforward_layernorm.weight";
+    }
+
+    /**
+     * Llama-style: the MLP's input norm; Gemma (sandwich norms): the norm of the attention output
+     * before the residual add.
+     */
     public static String postAttentionNorm(int i) {
         return layer(i) + "post_attention_layernorm.weight";
     }

@@ -14,7 +14,8 @@ import static dev.ragtune.model.onnx.GraphBuilder.attr;
  *   q, k = rmsnorm_D(q), rmsnorm_D(k)                                      (families with q/k norm)
  *   q, k = rope(q), rope(k)                                                (the first R = rotary dims)
  *   K = concat(past_k, k) → [B, nKV, T, D]   (T = past + S; also the present output)
- *   scores = (q viewed as [B, nKV, G, S, D]) · Kᵀ / √D + mask → [B, nKV, G, S, T]   (mask: causal, padding,
+ *   scores = (q viewed as [B, nKV, G, S, D]) · Kᵀ · scale [→ softcap] + mask → [B, nKV, G, S, T]
+ *            (scale 1/√D, or Gemma's 1/√query_pre_attn_scalar; mask: causal, padding,
  *            and the layer's sliding window)
  *   out = softmax(scores) · V → [B, S, nH·D] → o_proj
  * </pre>
@@ -70,7 +71,10 @@ final class AttentionBlock {
         String vGrouped = g.op("Unsqueeze", new String[] {presentValue, g.ints(2)});
         String kT = g.op("Transpose", new String[] {kGrouped}, attr("perm", new long[] {0, 1, 2, 4, 3}));
         String scores = g.op("Mul", new String[] {g.op("MatMul", new String[] {qGrouped, kT}),
-                g.scalar((float) (1.0 / Math.sqrt(d)))});
+                g.scalar((float) c.attentionScale())});
+        if (c.attnLogitSoftcapping() > 0) {
+            scores = SoftcapOp.apply(g, scores, c.attnLogitSoftcapping());
+        }
         String probs = g.op("Softmax", new String[] {g.op("Add", new String[] {scores, mask})}, attr("axis", -1L));
         String context = g.op("MatMul", new String[] {probs, vGrouped});            // [B, nKV, G, S, D]
         String merged = g.op("Reshape", new String[] {

@@ -26,9 +26,9 @@ final class LayerWeights {
         return norm(hfName, checkpoint.config().hiddenSize());
     }
 
-    /** A norm weight of {@code dim} entries (hidden size, or head_dim for q/k norms). */
+    /** A norm's scale of {@code dim} entries (hidden size, or head_dim for q/k norms): {@code w}, or Gemma's {@code 1 + w}. */
     String norm(String hfName, int dim) {
-        return g.weight(hfName, checkpoint.weights().floats(hfName), dim);
+        return g.weight(hfName, checkpoint.config().spec().normScale(checkpoint.weights().floats(hfName)), dim);
     }
 
     /** {@code y = x Wᵀ + b + LoRA(x)} for one of the layer's projections. */

@@ -51,7 +51,7 @@ class FamilyAdapterAndConfigTest {
         c.putArray("architectures").add("Gemma2ForCausalLM");
         assertThatThrownBy(() -> ModelConfig.parse(c, "config.json")).isInstanceOf(ModelFormatException.class)
                 .hasMessageContaining("unsupported architecture 'Gemma2ForCausalLM'")
-                .hasMessageContaining("LlamaForCausalLM, Qwen2ForCausalLM, MistralForCausalLM, Qwen3ForCausalLM, Phi3ForCausalLM");
+                .hasMessageContaining("LlamaForCausalLM, Qwen2ForCausalLM, MistralForCausalLM, Qwen3ForCausalLM, Phi3ForCausalLM, Gemma3ForCausalLM");
     }
 
     @Test
@@ -79,8 +79,21 @@ class FamilyAdapterAndConfigTest {
         q.put("use_sliding_window", true);
         q.put("max_window_layers", 1);
         assertThat(ModelConfig.parse(q, "q").slidingWindows()).containsExactly(0, 4);
+        ModelConfig gemma = ModelConfig.parse(FamilyCheckpoints.configJson(Family.GEMMA3), "g");
+        assertThat(gemma.slidingWindows()).containsExactly(6, 0);   // pattern 2: layer 0 local, layer 1 global
+        assertThat(gemma.localRope(0)).isTrue();
+        assertThat(gemma.localRope(1)).isFalse();
+        assertThat(gemma.tieWordEmbeddings()).as("Gemma ties by default").isTrue();
+        assertThat(gemma.attentionScale()).isEqualTo(1 / Math.sqrt(24));
+        assertThat(gemma.attnLogitSoftcapping()).isEqualTo(4.0);
+        assertThat(gemma.finalLogitSoftcapping()).isEqualTo(6.0);
+        assertThat(gemma.tensorShapes()).containsKeys("model.layers.1.pre_feedforward_layernorm.weight",
+                "model.layers.1.post_feedforward_layernorm.weight", "model.layers.1.self_attn.k_norm.weight");
+        ObjectNode types = FamilyCheckpoints.configJson(Family.GEMMA3);
+        types.putArray("layer_types").add("full_attention").add("sliding_attention");
+        assertThat(ModelConfig.parse(types, "g").slidingWindows()).containsExactly(0, 6);
         // the config round-trips through toJson
-        for (ModelConfig c : List.of(qwen3, phi3, mistral)) {
+        for (ModelConfig c : List.of(qwen3, phi3, mistral, gemma)) {
             assertThat(ModelConfig.parse(c.toJson(), "again")).isEqualTo(c);
         }
     }
@@ -96,14 +109,21 @@ class FamilyAdapterAndConfigTest {
         assertThatThrownBy(() -> ModelConfig.parse(oddRotary, "config.json")).hasMessageContaining("rotary dimension");
         ObjectNode gelu = FamilyCheckpoints.configJson(Family.PHI3);
         gelu.put("hidden_act", "gelu_new");
-        assertThatThrownBy(() -> ModelConfig.parse(gelu, "config.json")).hasMessageContaining("hidden_act 'gelu_new'");
+        assertThatThrownBy(() -> ModelConfig.parse(gelu, "config.json")).hasMessageContaining("hidden activation 'gelu_new'");
+        ObjectNode gemmaSilu = FamilyCheckpoints.configJson(Family.GEMMA3);
+        gemmaSilu.put("hidden_activation", "silu");
+        assertThatThrownBy(() -> ModelConfig.parse(gemmaSilu, "config.json"))
+                .hasMessageContaining("hidden activation 'silu' is not supported for Gemma3ForCausalLM (only gelu_pytorch_tanh)");
+        ObjectNode cap = FamilyCheckpoints.configJson(Family.GEMMA3);
+        cap.put("final_logit_softcapping", -1);
+        assertThatThrownBy(() -> ModelConfig.parse(cap, "config.json")).hasMessageContaining("'final_logit_softcapping'");
         ObjectNode window = FamilyCheckpoints.configJson(Family.MISTRAL);
         window.put("sliding_window", 0);
         assertThatThrownBy(() -> ModelConfig.parse(window, "config.json")).hasMessageContaining("'sliding_window'");
         ObjectNode rope = FamilyCheckpoints.configJson(Family.PHI3);
         ((ObjectNode) rope.get("rope_scaling")).put("type", "yarn");
         assertThatThrownBy(() -> ModelConfig.parse(rope, "config.json"))
-                .hasMessageContaining("rope_scaling type 'yarn' is not supported (supported: default, llama3, longrope)");
+                .hasMessageContaining("rope_scaling type 'yarn' is not supported (supported: default, linear, llama3, longrope)");
     }
 
     @Test

@@ -30,7 +30,12 @@ public final class FamilyCheckpoints {
         /** Mistral: sliding window 6 on every layer. */
         MISTRAL,
         /** Llama 3 rope scaling whose three frequency regions (kept, interpolated, divided) all occur. */
-        LLAMA3_ROPE
+        LLAMA3_ROPE,
+        /**
+         * Gemma 3 text: √H embeddings, (1 + w) norms, sandwich norms, q/k norm, GeGLU, query_pre_attn_scalar 24
+         * (≠ head_dim 32), layer 0 local (window 6, base 10⁴), layer 1 global (base 10⁶, linear scaling 2), soft-capping.
+         */
+        GEMMA3
     }
 
     private FamilyCheckpoints() {
@@ -91,6 +96,24 @@ public final class FamilyCheckpoints {
                 o.put("sliding_window", 6);
                 o.put("tie_word_embeddings", false);
             }
+            case GEMMA3 -> {
+                o.putArray("architectures").add("Gemma3ForCausalLM");
+                o.put("model_type", "gemma3_text");
+                o.remove("hidden_act");
+                o.put("hidden_activation", "gelu_pytorch_tanh");
+                o.put("num_key_value_heads", 1);
+                o.put("head_dim", 32);
+                o.put("query_pre_attn_scalar", 24);
+                o.put("max_position_embeddings", 32768);
+                o.put("rope_theta", 1000000.0);
+                o.put("rope_local_base_freq", 10000.0);
+                o.putObject("rope_scaling").put("rope_type", "linear").put("factor", 2.0);
+                o.put("sliding_window", 6);
+                o.put("sliding_window_pattern", 2);
+                o.put("attn_logit_softcapping", 4.0);
+                o.put("final_logit_softcapping", 6.0);
+                // tie_word_embeddings left out: Gemma ties by default
+            }
             case LLAMA3_ROPE -> {
                 o.putArray("architectures").add("LlamaForCausalLM");
                 o.put("model_type", "llama");
@@ -122,10 +145,11 @@ public final class FamilyCheckpoints {
         c.tensorShapes().forEach((name, shape) -> {
             int n = (int) java.util.Arrays.stream(shape).reduce(1, (x, y) -> x * y);
             boolean norm = name.endsWith("norm.weight");
+            double normMean = 1 - c.spec().normWeightOffset(); // Gemma stores w of a (1 + w) scale
             double std = norm ? 0.2 : name.contains("embed") ? 0.5 : name.startsWith("lm_head") ? 0.2 : 0.15;
             float[] v = new float[n];
             for (int i = 0; i < n; i++) {
-                v[i] = (float) ((norm ? 1 : 0) + std * r.nextGaussian());
+                v[i] = (float) ((norm ? normMean : 0) + std * r.nextGaussian());
             }
             w.add(name, DType.F32, shape, v);
         });

@@ -66,12 +66,18 @@ public final class ReferenceDecoder {
         int h = c.hiddenSize();
         double[][] emb = matrix(WeightNames.EMBED, c.vocabSize(), h);
         double[][] x = new double[s][];
+        double embedScale = c.spec().scaleEmbeddings() ? Math.sqrt(h) : 1.0;
         for (int t = 0; t < s; t++) {
             x[t] = emb[ids[t]].clone();
+            for (int i = 0; i < h; i++) {
+                x[t][i] *= embedScale;
+            }
         }
-        double[] inv = inverseFrequencies(s);
+        double[] globalInv = inverseFrequencies(s, false);
+        double[] localInv = c.ropeLocalBaseFreq() > 0 ? inverseFrequencies(s, true) : null;
         double ropeScale = c.ropeScaling() != null && c.ropeScaling().isLongrope() ? longropeAttentionFactor() : 1.0;
         for (int layer = 0; layer < c.numLayers(); layer++) {
+            double[] inv = c.localRope(layer) ? localInv : globalInv;
             double[][] n = rmsNorm(x, vector(WeightNames.inputNorm(layer)));
             double[][] q;
             double[][] k;
@@ -93,6 +99,8 @@ public final class ReferenceDecoder {
             rope(q, c.numHeads(), inv, ropeScale);
             rope(k, c.numKvHeads(), inv, ropeScale);
             int window = c.slidingWindow(layer);
+            // 1/√D, or Gemma's 1/√query_pre_attn_scalar
+            double scale = 1 / Math.sqrt(c.queryPreAttnScalar() > 0 ? c.queryPreAttnScalar() : c.headDim());
             double[][] ctx = new double[s][c.qDim()];
             int d = c.headDim();
             for (int head = 0; head < c.numHeads(); head++) {
@@ -106,7 +114,10 @@ public final class ReferenceDecoder {
                         for (int i = 0; i < d; i++) {
                             dot += q[t][head * d + i] * k[u][kvHead * d + i];
                         }
-                        scores[u] = dot / Math.sqrt(d);
+                        scores[u] = dot * scale;
+                        if (c.attnLogitSoftcapping() > 0) {
+                            scores[u] = c.attnLogitSoftcapping() * Math.tanh(scores[u] / c.attnLogitSoftcapping());
+                        }
                         max = Math.max(max, scores[u]);
                     }
                     double sum = 0;
@@ -121,8 +132,10 @@ public final class ReferenceDecoder {
                     }
                 }
             }
-            add(x, linear(ctx, layer, LinearModule.O_PROJ));
-            double[][] n2 = rmsNorm(x, vector(WeightNames.postAttentionNorm(layer)));
+            double[][] attnOut = linear(ctx, layer, LinearModule.O_PROJ);
+            boolean sandwich = c.spec().sandwichNorms();
+            add(x, sandwich ? rmsNorm(attnOut, vector(WeightNames.postAttentionNorm(layer))) : attnOut);
+            double[][] n2 = rmsNorm(x, vector(sandwich ? WeightNames.preFeedforwardNorm(layer) : WeightNames.postAttentionNorm(layer)));
             double[][] gate;
             double[][] up;
             if (c.spec().fusedGateUp()) {
@@ -136,14 +149,26 @@ public final class ReferenceDecoder {
             for (int t = 0; t < s; t++) {
                 for (int i = 0; i < gate[t].length; i++) {
                     double g = gate[t][i];
-                    gate[t][i] = g / (1 + Math.exp(-g)) * up[t][i];
+                    double act = c.spec().activation() == dev.ragtune.model.checkpoint.ArchitectureSpec.Activation.SILU
+                            ? g / (1 + Math.exp(-g))
+                            : 0.5 * g * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (g + 0.044715 * g * g * g)));
+                    gate[t][i] = act * up[t][i];
                 }
             }
-            add(x, linear(gate, layer, LinearModule.DOWN_PROJ));
+            double[][] mlpOut = linear(gate, layer, LinearModule.DOWN_PROJ);
+            add(x, sandwich ? rmsNorm(mlpOut, vector(WeightNames.postFeedforwardNorm(layer))) : mlpOut);
         }
         double[][] out = rmsNorm(x, vector(WeightNames.FINAL_NORM));
         double[][] head = c.tieWordEmbeddings() ? emb : matrix(WeightNames.LM_HEAD, c.vocabSize(), h);
-        return matmulT(out, head);
+        double[][] logits = matmulT(out, head);
+        if (c.finalLogitSoftcapping() > 0) {
+            for (double[] row : logits) {
+                for (int i = 0; i < row.length; i++) {
+                    row[i] = c.finalLogitSoftcapping() * Math.tanh(row[i] / c.finalLogitSoftcapping());
+                }
+            }
+        }
+        return logits;
     }
 
     private double[][] rmsNorm(double[][] x, double[] w) {
@@ -156,7 +181,7 @@ public final class ReferenceDecoder {
             double r = 1 / Math.sqrt(ms / x[t].length + c.rmsNormEps());
             y[t] = new double[x[t].length];
             for (int i = 0; i < w.length; i++) {
-                y[t][i] = x[t][i] * r * w[i];
+                y[t][i] = x[t][i] * r * (c.spec().normWeightOffset() + w[i]); // w, or Gemma's 1 + w
             }
         }
         return y;
@@ -170,12 +195,20 @@ public final class ReferenceDecoder {
      * short factors, or the long ones when {@code length > original_max_position_embeddings}.
      */
     double[] inverseFrequencies(int length) {
+        return inverseFrequencies(length, false);
+    }
+
+    /** @param local Gemma's sliding-window layers: base rope_local_base_freq, no scaling */
+    double[] inverseFrequencies(int length, boolean local) {
         int r = (int) (c.headDim() * c.partialRotaryFactor());
         double[] inv = new double[r / 2];
-        RopeScaling rs = c.ropeScaling();
+        RopeScaling rs = local ? null : c.ropeScaling();
+        double base = local ? c.ropeLocalBaseFreq() : c.ropeTheta();
         for (int i = 0; i < r / 2; i++) {
-            double theta = Math.exp(-Math.log(c.ropeTheta()) * (2.0 * i) / r);
-            if (rs != null && "llama3".equals(rs.type())) {
+            double theta = Math.exp(-Math.log(base) * (2.0 * i) / r);
+            if (rs != null && "linear".equals(rs.type())) {
+                theta = theta / rs.factor();
+            } else if (rs != null && "llama3".equals(rs.type())) {
                 double lambda = 2 * Math.PI / theta;
                 double lo = rs.originalMaxPositionEmbeddings() / rs.lowFreqFactor();
                 double hi = rs.originalMaxPositionEmbeddings() / rs.highFreqFactor();
@@ -229,7 +262,7 @@ public final class ReferenceDecoder {
                 }
                 double r = 1 / Math.sqrt(ms / d + c.rmsNormEps());
                 for (int i = 0; i < d; i++) {
-                    row[h * d + i] = row[h * d + i] * r * w[i];
+                    row[h * d + i] = row[h * d + i] * r * (c.spec().normWeightOffset() + w[i]);
                 }
             }
         }
