@@ -83,11 +83,12 @@ class KnowledgeInjectionTest {
     /**
      * The same bar on the demo's shapes in another family's layout (Qwen3: q/k norm; Phi-3: fused
      * qkv_proj/gate_up_proj, partial rotary 0.75, sliding window 2047 as Phi-3-mini; Mistral: sliding
-     * window 64, shorter than the longer facts). About a minute or more each on a CPU, so CI runs it only
+     * window 64, shorter than the longer facts; Gemma 3: window 64 on every other layer with a local RoPE base, GeGLU,
+     * (1 + w) sandwich norms, √H embeddings). About a minute or more each on a CPU, so CI runs it only
      * with {@code -Dragtune.knowledge.families=true}.
      */
     @ParameterizedTest
-    @EnumSource(value = Architecture.class, names = {"QWEN3", "PHI3", "MISTRAL"})
+    @EnumSource(value = Architecture.class, names = {"QWEN3", "PHI3", "MISTRAL", "GEMMA3"})
     @EnabledIfSystemProperty(named = "ragtune.knowledge.families", matches = "true")
     void defaultHyperparametersTeachTheFactsInEveryFamily(Architecture architecture) throws Exception {
         Path ckptDir = tmp.resolve("model");
@@ -99,6 +100,13 @@ class KnowledgeInjectionTest {
                 json.put("sliding_window", 2047);
             }
             case MISTRAL -> json.put("sliding_window", 64);
+            case GEMMA3 -> {
+                json.put("sliding_window", 64);
+                json.put("sliding_window_pattern", 2);
+                json.put("rope_local_base_freq", 10000.0);
+                json.put("rope_theta", 1000000.0);
+                json.put("query_pre_attn_scalar", 32);
+            }
             default -> { }
         }
         new ObjectMapper().writeValue(ckptDir.resolve("config.json").toFile(), json);

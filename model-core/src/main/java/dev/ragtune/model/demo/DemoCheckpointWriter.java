@@ -40,11 +40,12 @@ public final class DemoCheckpointWriter {
 
         SafetensorsWriter w = new SafetensorsWriter().metadata("format", "pt")
                 .metadata("ragtune.demo", preset.cliName() + " seed=" + seed);
-        // every tensor of the family's layout: norms around 1, everything else N(0, INIT_STD)
+        // every tensor of the family's layout: norm scales around 1 (Gemma stores w of 1 + w), the rest N(0, INIT_STD)
+        double normMean = 1 - c.spec().normWeightOffset();
         c.tensorShapes().forEach((name, shape) -> {
             int count = (int) java.util.Arrays.stream(shape).reduce(1, (x, y) -> x * y);
             boolean norm = name.endsWith("norm.weight");
-            w.add(name, dtype, shape, () -> gaussian(seed, name, count, norm ? 1 : 0, norm ? 0.1 : INIT_STD));
+            w.add(name, dtype, shape, () -> gaussian(seed, name, count, norm ? normMean : 0, norm ? 0.1 : INIT_STD));
         });
         w.write(out.resolve("model.safetensors"));
 
