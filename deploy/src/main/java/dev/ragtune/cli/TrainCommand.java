@@ -49,8 +49,9 @@ public final class TrainCommand implements Callable<Integer> {
     Double lr;
     @Option(names = "--max-seq-len", description = "Cut conversations to this many tokens (default: the longest, at most 2048).")
     Integer maxSeqLen;
-    @Option(names = "--targets", split = ",", description = "Target modules, comma-separated (default: all of "
-            + "q_proj,k_proj,v_proj,o_proj,gate_proj,up_proj,down_proj).")
+    @Option(names = "--targets", split = ",", description = "Target modules, comma-separated (default "
+            + "'all': the family's projections, q_proj,k_proj,v_proj,o_proj,gate_proj,up_proj,down_proj, or Phi-3's "
+            + "qkv_proj,o_proj,gate_up_proj,down_proj).")
     List<String> targets;
     @Option(names = "--seed", defaultValue = "42", description = "Seed of initialisation and data order (default ${DEFAULT-VALUE}).")
     long seed;
@@ -109,10 +110,11 @@ public final class TrainCommand implements Callable<Integer> {
         for (String n : names) {
             String name = n.trim();
             if (name.equals("all")) {
-                return LinearModule.all();
+                return null; // every projection of the checkpoint's family
             }
             out.add(LinearModule.byShortName(name).orElseThrow(() -> new IllegalArgumentException(
-                    "unknown target module '" + name + "'; choose from q_proj,k_proj,v_proj,o_proj,gate_proj,up_proj,down_proj")));
+                    "unknown target module '" + name + "'; choose from "
+                    + String.join(",", LinearModule.known().stream().map(LinearModule::shortName).toList()))));
         }
         return out;
     }

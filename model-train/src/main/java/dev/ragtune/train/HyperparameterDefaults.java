@@ -59,7 +59,7 @@ public final class HyperparameterDefaults {
     public static Hyperparameters resolve(TrainingOptions o, ModelConfig model, int examples, int longestTokens) {
         int rank = o.rank() != null ? o.rank() : RANK;
         double alpha = o.alpha() != null ? o.alpha() : 2.0 * rank;
-        List<LinearModule> targets = o.targets() != null && !o.targets().isEmpty() ? o.targets() : LinearModule.all();
+        List<LinearModule> targets = o.targets() != null && !o.targets().isEmpty() ? o.targets() : model.projections();
         double lr = o.learningRate() != null ? o.learningRate() : BASE_LR * Math.sqrt(16.0 / rank);
         int maxSeqLen = o.maxSeqLen() != null ? o.maxSeqLen()
                 : Math.max(2, Math.min(longestTokens, Math.min(2048, model.maxPositionEmbeddings())));

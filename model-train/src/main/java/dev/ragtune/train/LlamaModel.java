@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.ragtune.model.lora.LoraAdapter;
 import dev.ragtune.model.lora.LoraConfig;
+import dev.ragtune.model.checkpoint.ArchitectureSpec;
 import dev.ragtune.model.checkpoint.Checkpoint;
 import dev.ragtune.model.checkpoint.LinearModule;
 import dev.ragtune.model.checkpoint.ModelConfig;
@@ -17,7 +18,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
- * A Llama-family decoder (Llama 2/3, Qwen2, Mistral) in DJL NDArray operations:
+ * A decoder of the Llama lineage (Llama 2/3, Qwen2/3, Mistral, Phi-3) in DJL NDArray operations:
  * {@code logits = lm_head(norm(layer_{L-1}(… layer_0(embed(ids)))))}. Base weights are frozen
  * float32 arrays; a LoRA adapter adds trainable {@code A^T}/{@code B^T} arrays to its target modules.
  *
@@ -40,6 +41,7 @@ public final class LlamaModel implements AutoCloseable {
     private final RmsNorm finalNorm;
     private final NDArray lmHeadT; // [H, V]
     private final RotaryEmbedding rope;
+    private final NDArray embedScale; // 0-d √H (used by families that scale embeddings)
     private LoraConfig loraConfig;
 
     private LlamaModel(ModelConfig config, NDManager manager, NDArray embed, List<DecoderLayer> layers,
@@ -51,6 +53,7 @@ public final class LlamaModel implements AutoCloseable {
         this.finalNorm = finalNorm;
         this.lmHeadT = lmHeadT;
         this.rope = new RotaryEmbedding(config);
+        this.embedScale = EngineArrays.scalar(manager, (float) Math.sqrt(config.hiddenSize()));
     }
 
     /**
@@ -66,18 +69,26 @@ public final class LlamaModel implements AutoCloseable {
             List<DecoderLayer> layers = new ArrayList<>();
             for (int i = 0; i < c.numLayers(); i++) {
                 Map<LinearModule, LoraLinear> lin = new LinkedHashMap<>();
-                for (LinearModule mod : LinearModule.values()) {
+                for (LinearModule mod : c.projections()) {
                     int out = mod.outFeatures(c);
                     int in = mod.inFeatures(c);
                     NDArray weight = m.create(w.floats(WeightNames.linear(i, mod)), new Shape(out, in));
                     NDArray bias = mod.hasBias(c) ? m.create(w.floats(WeightNames.bias(i, mod)), new Shape(out)) : null;
                     lin.put(mod, new LoraLinear(mod, weight.transpose(1, 0), bias));
                 }
+                boolean qkNorm = c.spec().qkNorm();
                 Attention attn = new Attention(c, m, lin.get(LinearModule.Q_PROJ), lin.get(LinearModule.K_PROJ),
-                        lin.get(LinearModule.V_PROJ), lin.get(LinearModule.O_PROJ));
-                Mlp mlp = new Mlp(lin.get(LinearModule.GATE_PROJ), lin.get(LinearModule.UP_PROJ), lin.get(LinearModule.DOWN_PROJ));
+                        lin.get(LinearModule.V_PROJ), lin.get(LinearModule.QKV_PROJ), lin.get(LinearModule.O_PROJ),
+                        qkNorm ? norm(m, w.floats(WeightNames.qNorm(i)), c) : null,
+                        qkNorm ? norm(m, w.floats(WeightNames.kNorm(i)), c) : null);
+                Mlp mlp = new Mlp(lin.get(LinearModule.GATE_PROJ), lin.get(LinearModule.UP_PROJ),
+                        lin.get(LinearModule.GATE_UP_PROJ), lin.get(LinearModule.DOWN_PROJ),
+                        c.spec().activation() == ArchitectureSpec.Activation.GELU_TANH);
+                boolean sandwich = c.spec().sandwichNorms();
                 layers.add(new DecoderLayer(norm(m, w.floats(WeightNames.inputNorm(i)), c), attn,
-                        norm(m, w.floats(WeightNames.postAttentionNorm(i)), c), mlp));
+                        sandwich ? norm(m, w.floats(WeightNames.postAttentionNorm(i)), c) : null,
+                        norm(m, w.floats(sandwich ? WeightNames.preFeedforwardNorm(i) : WeightNames.postAttentionNorm(i)), c),
+                        mlp, sandwich ? norm(m, w.floats(WeightNames.postFeedforwardNorm(i)), c) : null, lin));
             }
             RmsNorm finalNorm = norm(m, w.floats(WeightNames.FINAL_NORM), c);
             NDArray head = c.tieWordEmbeddings() ? embed
@@ -89,8 +100,9 @@ public final class LlamaModel implements AutoCloseable {
         }
     }
 
+    /** The norm's scale is {@code w}, or Gemma's {@code 1 + w} (the family's {@code normWeightOffset}). */
     private static RmsNorm norm(NDManager m, float[] w, ModelConfig c) {
-        return new RmsNorm(m.create(w, new Shape(w.length)), c.rmsNormEps());
+        return new RmsNorm(m.create(c.spec().normScale(w), new Shape(w.length)), c.rmsNormEps());
     }
 
     public ModelConfig config() {
@@ -134,7 +146,7 @@ public final class LlamaModel implements AutoCloseable {
     }
 
     public void clearAdapter() {
-        layers.forEach(layer -> LinearModule.all().forEach(m -> layer.linear(m).clearLora()));
+        layers.forEach(layer -> config.projections().forEach(m -> layer.linear(m).clearLora()));
         loraConfig = null;
     }
 
@@ -184,17 +196,25 @@ public final class LlamaModel implements AutoCloseable {
         NDArray x = embed.get(ids.reshape(-1));          // [b·s, H], owned by embed's manager
         x.attach(scope);
         x = x.reshape(b, s, config.hiddenSize());        // [b, s, H]
-        NDArray[] cs = rope.tables(scope, s);            // cos, sin: [s, d]
-        NDArray mask = causalMask(scope, s);             // [s, s]
-        for (DecoderLayer layer : layers) {
-            x = layer.forward(x, cs[0], cs[1], mask);
+        if (config.spec().scaleEmbeddings()) {
+            x = x.mul(embedScale);                       // Gemma: × √H
+        }
+        NDArray[] cs = rope.tables(scope, s, false);     // cos, sin: [s, r]
+        NDArray[] local = config.ropeLocalBaseFreq() > 0 ? rope.tables(scope, s, true) : null; // Gemma's local layers
+        Map<Integer, NDArray> masks = new java.util.HashMap<>(); // sliding window (0: none) → [s, s]
+        for (int i = 0; i < layers.size(); i++) {
+            NDArray mask = masks.computeIfAbsent(config.slidingWindow(i), w -> causalMask(scope, s, w));
+            NDArray[] r = config.localRope(i) ? local : cs;
+            x = layers.get(i).forward(x, r[0], r[1], mask);
         }
         return finalNorm.forward(x);
     }
 
     /** h [..., H] → logits [..., V]. */
     public NDArray project(NDArray hidden) {
-        return hidden.matMul(lmHeadT);
+        NDArray logits = hidden.matMul(lmHeadT);
+        double cap = config.finalLogitSoftcapping();
+        return cap > 0 ? logits.div(cap).tanh().mul(cap) : logits;
     }
 
     /** ids [b, s] int64 → logits [b, s, V], owned by the ids' manager. */
@@ -242,11 +262,14 @@ public final class LlamaModel implements AutoCloseable {
         return EngineArrays.owned(scope.create(flat, new Shape(ids.length, s)));
     }
 
-    private static NDArray causalMask(NDManager scope, int s) {
+    /** Query i sees key j when j ≤ i and, with a sliding window w > 0, i − j < w. */
+    private static NDArray causalMask(NDManager scope, int s, int window) {
         float[] m = new float[s * s];
         for (int i = 0; i < s; i++) {
-            for (int j = i + 1; j < s; j++) {
-                m[i * s + j] = MASKED;
+            for (int j = 0; j < s; j++) {
+                if (j > i || (window > 0 && i - j >= window)) {
+                    m[i * s + j] = MASKED;
+                }
             }
         }
         return EngineArrays.owned(scope.create(m, new Shape(s, s)));

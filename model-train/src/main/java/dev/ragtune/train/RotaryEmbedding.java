@@ -16,22 +16,34 @@ import dev.ragtune.model.checkpoint.RotaryFrequencies;
  */
 final class RotaryEmbedding {
     private final ModelConfig config;
-    private final int headDim;
 
     RotaryEmbedding(ModelConfig config) {
         this.config = config;
-        this.headDim = config.headDim();
     }
 
-    /** {cos, sin}, each {@code [seq, headDim]}, for positions {@code 0..seq-1}, in {@code scope}. */
-    NDArray[] tables(NDManager scope, int seq) {
-        float[][] t = RotaryFrequencies.tables(config, seq);
-        Shape shape = new Shape(seq, headDim);
+    /**
+     * {cos, sin}, each {@code [seq, rotaryDim]}, for positions {@code 0..seq-1}, in {@code scope}
+     * (longrope: the long factors when {@code seq} exceeds {@code original_max_position_embeddings};
+     * {@code local}: Gemma's sliding-window layers, base {@code rope_local_base_freq}).
+     */
+    NDArray[] tables(NDManager scope, int seq, boolean local) {
+        float[][] t = RotaryFrequencies.tables(config, seq, RotaryFrequencies.usesLongFactors(config, seq), local);
+        Shape shape = new Shape(seq, config.rotaryDim());
         return new NDArray[] {EngineArrays.owned(scope.create(t[0], shape)), EngineArrays.owned(scope.create(t[1], shape))};
     }
 
-    /** x [b, heads, seq, d], cos/sin [seq, d] → [b, heads, seq, d]. */
+    /** x [b, heads, seq, d], cos/sin [seq, r] → [b, heads, seq, d]: the first r dims rotate, the rest pass. */
     static NDArray apply(NDArray x, NDArray cos, NDArray sin) {
+        long d = x.getShape().get(3);
+        long r = cos.getShape().get(1);
+        if (r < d) {
+            NDList parts = x.split(new long[] {r}, 3);
+            return NDArrays.concat(new NDList(rotate(parts.get(0), cos, sin), parts.get(1)), 3);
+        }
+        return rotate(x, cos, sin);
+    }
+
+    private static NDArray rotate(NDArray x, NDArray cos, NDArray sin) {
         long half = x.getShape().get(3) / 2;
         NDList parts = x.split(new long[] {half}, 3);           // x1, x2: [b, h, s, d/2]
         NDArray rotated = NDArrays.concat(new NDList(parts.get(1).neg(), parts.get(0)), 3); // [-x2, x1]

@@ -11,6 +11,12 @@ import dev.ragtune.model.checkpoint.Checkpoint;
 import dev.ragtune.common.records.ChatMessage;
 import dev.ragtune.model.tokenize.ModelTokenizer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ragtune.model.checkpoint.Architecture;
+import dev.ragtune.model.checkpoint.ModelConfig;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
@@ -69,9 +75,47 @@ class KnowledgeInjectionTest {
 
     @Test
     void defaultHyperparametersTeachTwentyInventedFacts() throws Exception {
-        long seed = Long.getLong("ragtune.knowledge.seed", 42L);
         Path ckptDir = tmp.resolve("model");
         DemoCheckpointWriter.write(ckptDir, DemoPreset.TINY, 7);
+        teachAndCheck(ckptDir);
+    }
+
+    /**
+     * The same bar on the demo's shapes in another family's layout (Qwen3: q/k norm; Phi-3: fused
+     * qkv_proj/gate_up_proj, partial rotary 0.75, sliding window 2047 as Phi-3-mini; Mistral: sliding
+     * window 64, shorter than the longer facts; Gemma 3: window 64 on every other layer with a local RoPE base, GeGLU,
+     * (1 + w) sandwich norms, √H embeddings). About a minute or more each on a CPU, so CI runs it only
+     * with {@code -Dragtune.knowledge.families=true}.
+     */
+    @ParameterizedTest
+    @EnumSource(value = Architecture.class, names = {"QWEN3", "PHI3", "MISTRAL", "GEMMA3"})
+    @EnabledIfSystemProperty(named = "ragtune.knowledge.families", matches = "true")
+    void defaultHyperparametersTeachTheFactsInEveryFamily(Architecture architecture) throws Exception {
+        Path ckptDir = tmp.resolve("model");
+        ModelConfig c = DemoCheckpointWriter.write(ckptDir, DemoPreset.TINY, 7, architecture);
+        ObjectNode json = c.toJson();
+        switch (architecture) {
+            case PHI3 -> {
+                json.put("partial_rotary_factor", 0.75);
+                json.put("sliding_window", 2047);
+            }
+            case MISTRAL -> json.put("sliding_window", 64);
+            case GEMMA3 -> {
+                json.put("sliding_window", 64);
+                json.put("sliding_window_pattern", 2);
+                json.put("rope_local_base_freq", 10000.0);
+                json.put("rope_theta", 1000000.0);
+                json.put("query_pre_attn_scalar", 32);
+            }
+            default -> { }
+        }
+        new ObjectMapper().writeValue(ckptDir.resolve("config.json").toFile(), json);
+        System.out.println(architecture + ": " + json);
+        teachAndCheck(ckptDir);
+    }
+
+    private void teachAndCheck(Path ckptDir) throws Exception {
+        long seed = Long.getLong("ragtune.knowledge.seed", 42L);
         Path out = tmp.resolve("adapter");
         long t0 = System.nanoTime();
         TrainingResult result = TrainingRun.run(ckptDir, factsFile(), out, TrainingOptions.defaults().withSeed(seed), p -> {

@@ -35,7 +35,7 @@ final class TestCheckpoints {
         for (int i = 0; i < c.numLayers(); i++) {
             w.add(WeightNames.inputNorm(i), DType.F32, new long[] {c.hiddenSize()}, gaussian(r, c.hiddenSize(), 1, 0.2));
             w.add(WeightNames.postAttentionNorm(i), DType.F32, new long[] {c.hiddenSize()}, gaussian(r, c.hiddenSize(), 1, 0.2));
-            for (LinearModule m : LinearModule.values()) {
+            for (LinearModule m : c.projections()) {
                 w.add(WeightNames.linear(i, m), DType.F32, new long[] {m.outFeatures(c), m.inFeatures(c)},
                         gaussian(r, m.outFeatures(c) * m.inFeatures(c), 0, 0.15));
                 if (m.hasBias(c)) {

@@ -3,26 +3,42 @@ package dev.ragtune.model.checkpoint;
 import java.util.Arrays;
 import java.util.Optional;
 
-/** The Llama-family architectures ragtune reads. They differ only in biases and defaults. */
+import static dev.ragtune.model.checkpoint.ArchitectureSpec.FUSED;
+import static dev.ragtune.model.checkpoint.ArchitectureSpec.SEPARATE;
+import static dev.ragtune.model.checkpoint.ArchitectureSpec.SlidingWindowRule.ALL_LAYERS;
+import static dev.ragtune.model.checkpoint.ArchitectureSpec.SlidingWindowRule.GEMMA_PATTERN;
+import static dev.ragtune.model.checkpoint.ArchitectureSpec.SlidingWindowRule.NONE;
+import static dev.ragtune.model.checkpoint.ArchitectureSpec.SlidingWindowRule.QWEN_FROM_MAX_WINDOW_LAYERS;
+
+/** The decoder families ragtune reads; what differs between them is their {@link ArchitectureSpec}. */
 public enum Architecture {
-    LLAMA("LlamaForCausalLM", false),
-    QWEN2("Qwen2ForCausalLM", true),
-    MISTRAL("MistralForCausalLM", false);
+    LLAMA("LlamaForCausalLM", ArchitectureSpec.llamaLike("llama", SEPARATE, false, false, NONE)),
+    QWEN2("Qwen2ForCausalLM", ArchitectureSpec.llamaLike("qwen2", SEPARATE, true, false, QWEN_FROM_MAX_WINDOW_LAYERS)),
+    MISTRAL("MistralForCausalLM", ArchitectureSpec.llamaLike("mistral", SEPARATE, false, false, ALL_LAYERS)),
+    QWEN3("Qwen3ForCausalLM", ArchitectureSpec.llamaLike("qwen3", SEPARATE, false, true, QWEN_FROM_MAX_WINDOW_LAYERS)),
+    PHI3("Phi3ForCausalLM", ArchitectureSpec.llamaLike("phi3", FUSED, false, false, ALL_LAYERS)),
+    /** Gemma 3, text only. */
+    GEMMA3("Gemma3ForCausalLM", new ArchitectureSpec("gemma3_text", SEPARATE, false, true, GEMMA_PATTERN, 1.0,
+            true, true, ArchitectureSpec.Activation.GELU_TANH, true));
 
     private final String hfName;
-    private final boolean qkvBiasByDefault;
+    private final ArchitectureSpec spec;
 
-    Architecture(String hfName, boolean qkvBiasByDefault) {
+    Architecture(String hfName, ArchitectureSpec spec) {
         this.hfName = hfName;
-        this.qkvBiasByDefault = qkvBiasByDefault;
+        this.spec = spec;
     }
 
     public String hfName() {
         return hfName;
     }
 
+    public ArchitectureSpec spec() {
+        return spec;
+    }
+
     public boolean qkvBiasByDefault() {
-        return qkvBiasByDefault;
+        return spec.qkvBiasByDefault();
     }
 
     public static Optional<Architecture> fromHfName(String name) {

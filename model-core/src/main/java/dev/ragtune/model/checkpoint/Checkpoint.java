@@ -50,21 +50,7 @@ public final class Checkpoint implements AutoCloseable {
     }
 
     private static void validate(ModelConfig c, CheckpointWeights w) {
-        w.requireShape(WeightNames.EMBED, c.vocabSize(), c.hiddenSize());
-        w.requireShape(WeightNames.FINAL_NORM, c.hiddenSize());
-        if (!c.tieWordEmbeddings()) {
-            w.requireShape(WeightNames.LM_HEAD, c.vocabSize(), c.hiddenSize());
-        }
-        for (int i = 0; i < c.numLayers(); i++) {
-            w.requireShape(WeightNames.inputNorm(i), c.hiddenSize());
-            w.requireShape(WeightNames.postAttentionNorm(i), c.hiddenSize());
-            for (LinearModule m : LinearModule.values()) {
-                w.requireShape(WeightNames.linear(i, m), m.outFeatures(c), m.inFeatures(c));
-                if (m.hasBias(c)) {
-                    w.requireShape(WeightNames.bias(i, m), m.outFeatures(c));
-                }
-            }
-        }
+        c.tensorShapes().forEach(w::requireShape);
     }
 
     public Path dir() {

@@ -40,32 +40,13 @@ public final class DemoCheckpointWriter {
 
         SafetensorsWriter w = new SafetensorsWriter().metadata("format", "pt")
                 .metadata("ragtune.demo", preset.cliName() + " seed=" + seed);
-        w.add(WeightNames.EMBED, dtype, new long[] {c.vocabSize(), c.hiddenSize()},
-                () -> gaussian(seed, WeightNames.EMBED, c.vocabSize() * c.hiddenSize(), 0, INIT_STD));
-        for (int i = 0; i < c.numLayers(); i++) {
-            String in = WeightNames.inputNorm(i);
-            String post = WeightNames.postAttentionNorm(i);
-            w.add(in, dtype, new long[] {c.hiddenSize()}, () -> gaussian(seed, in, c.hiddenSize(), 1, 0.1));
-            for (LinearModule m : LinearModule.values()) {
-                String name = WeightNames.linear(i, m);
-                int outF = m.outFeatures(c);
-                int inF = m.inFeatures(c);
-                w.add(name, dtype, new long[] {outF, inF}, () -> gaussian(seed, name, outF * inF, 0, INIT_STD));
-                if (m.hasBias(c)) {
-                    String b = WeightNames.bias(i, m);
-                    w.add(b, dtype, new long[] {outF}, () -> gaussian(seed, b, outF, 0, INIT_STD));
-                }
-                if (m == LinearModule.O_PROJ) {
-                    w.add(post, dtype, new long[] {c.hiddenSize()}, () -> gaussian(seed, post, c.hiddenSize(), 1, 0.1));
-                }
-            }
-        }
-        w.add(WeightNames.FINAL_NORM, dtype, new long[] {c.hiddenSize()},
-                () -> gaussian(seed, WeightNames.FINAL_NORM, c.hiddenSize(), 1, 0.1));
-        if (!c.tieWordEmbeddings()) {
-            w.add(WeightNames.LM_HEAD, dtype, new long[] {c.vocabSize(), c.hiddenSize()},
-                    () -> gaussian(seed, WeightNames.LM_HEAD, c.vocabSize() * c.hiddenSize(), 0, INIT_STD));
-        }
+        // every tensor of the family's layout: norm scales around 1 (Gemma stores w of 1 + w), the rest N(0, INIT_STD)
+        double normMean = 1 - c.spec().normWeightOffset();
+        c.tensorShapes().forEach((name, shape) -> {
+            int count = (int) java.util.Arrays.stream(shape).reduce(1, (x, y) -> x * y);
+            boolean norm = name.endsWith("norm.weight");
+            w.add(name, dtype, shape, () -> gaussian(seed, name, count, norm ? normMean : 0, norm ? 0.1 : INIT_STD));
+        });
         w.write(out.resolve("model.safetensors"));
 
         JSON.writeValue(out.resolve("config.json").toFile(), c.toJson());

@@ -123,6 +123,11 @@ public final class LoraAdapter {
                     + model.numLayers() + "; it was trained for a different base model");
         }
         for (LinearModule m : config.targetModules()) {
+            if (!model.projections().contains(m)) {
+                throw new ModelFormatException(source + ": target module '" + m.shortName() + "' does not exist in "
+                        + model.architecture().hfName() + "; its projections are "
+                        + model.projections().stream().map(LinearModule::shortName).toList());
+            }
             if (inFeatures(m) != m.inFeatures(model) || outFeatures(m) != m.outFeatures(model)) {
                 throw new ModelFormatException(source + ": " + m.shortName() + " is [out=" + outFeatures(m) + ", in="
                         + inFeatures(m) + "] in the adapter but [out=" + m.outFeatures(model) + ", in="

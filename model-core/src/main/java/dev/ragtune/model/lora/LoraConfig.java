@@ -163,7 +163,7 @@ public record LoraConfig(int r, double alpha, List<LinearModule> targetModules, 
         for (String name : names) {
             targets.add(LinearModule.byShortName(name).orElseThrow(() -> new ModelFormatException(source
                     + ": unknown target module '" + name + "'; supported: "
-                    + LinearModule.all().stream().map(LinearModule::shortName).toList())));
+                    + LinearModule.known().stream().map(LinearModule::shortName).toList())));
         }
         String base = o.hasNonNull("base_model_name_or_path") ? o.get("base_model_name_or_path").asText() : null;
         String hash = o.path(RAGTUNE_KEY).hasNonNull("base_model_hash")

@@ -2,6 +2,7 @@ package dev.ragtune.model.onnx;
 
 import dev.ragtune.model.checkpoint.LinearModule;
 import dev.ragtune.model.checkpoint.ModelConfig;
+import dev.ragtune.model.checkpoint.WeightNames;
 
 import static dev.ragtune.model.onnx.GraphBuilder.attr;
 
@@ -9,10 +10,13 @@ import static dev.ragtune.model.onnx.GraphBuilder.attr;
  * Grouped-query self-attention with a KV cache.
  *
  * <pre>
- *   q = x Wqᵀ → [B, nH, S, D]      k, v = x Wkᵀ, x Wvᵀ → [B, nKV, S, D]
- *   q, k = rope(q), rope(k)
+ *   q = x Wqᵀ → [B, nH, S, D]      k, v = x Wkᵀ, x Wvᵀ → [B, nKV, S, D]   (or one fused qkv_proj, split)
+ *   q, k = rmsnorm_D(q), rmsnorm_D(k)                                      (families with q/k norm)
+ *   q, k = rope(q), rope(k)                                                (the first R = rotary dims)
  *   K = concat(past_k, k) → [B, nKV, T, D]   (T = past + S; also the present output)
- *   scores = (q viewed as [B, nKV, G, S, D]) · Kᵀ / √D + mask → [B, nKV, G, S, T]
+ *   scores = (q viewed as [B, nKV, G, S, D]) · Kᵀ · scale [→ softcap] + mask → [B, nKV, G, S, T]
+ *            (scale 1/√D, or Gemma's 1/√query_pre_attn_scalar; mask: causal, padding,
+ *            and the layer's sliding window)
  *   out = softmax(scores) · V → [B, S, nH·D] → o_proj
  * </pre>
  * Viewing the G = nH/nKV query heads of a group against one key head lets MatMul broadcast
@@ -32,11 +36,29 @@ final class AttentionBlock {
     static Output apply(GraphBuilder g, LayerWeights w, ModelConfig c, int layer, String x, String cos, String sin,
                         String mask) {
         int d = c.headDim();
-        String q = heads(g, w.linear(x, LinearModule.Q_PROJ), c.numHeads(), d);
-        String k = heads(g, w.linear(x, LinearModule.K_PROJ), c.numKvHeads(), d);
-        String v = heads(g, w.linear(x, LinearModule.V_PROJ), c.numKvHeads(), d);
-        q = RotaryOp.apply(g, q, cos, sin, d);
-        k = RotaryOp.apply(g, k, cos, sin, d);
+        String qFlat;
+        String kFlat;
+        String vFlat;
+        if (c.spec().fusedQkv()) {   // Phi-3: [B, S, nH·D + 2·nKV·D] → q, k, v
+            String[] parts = g.ops("Split", new String[] {g.fresh("q"), g.fresh("k"), g.fresh("v")},
+                    new String[] {w.linear(x, LinearModule.QKV_PROJ), g.ints(c.qDim(), c.kvDim(), c.kvDim())}, attr("axis", -1L));
+            qFlat = parts[0];
+            kFlat = parts[1];
+            vFlat = parts[2];
+        } else {
+            qFlat = w.linear(x, LinearModule.Q_PROJ);
+            kFlat = w.linear(x, LinearModule.K_PROJ);
+            vFlat = w.linear(x, LinearModule.V_PROJ);
+        }
+        String q = heads(g, qFlat, c.numHeads(), d);
+        String k = heads(g, kFlat, c.numKvHeads(), d);
+        String v = heads(g, vFlat, c.numKvHeads(), d);
+        if (c.spec().qkNorm()) {     // Qwen3: RMSNorm over each head's D dimensions, before RoPE
+            q = RmsNormOp.apply(g, q, w.norm(WeightNames.qNorm(layer), d), c.rmsNormEps());
+            k = RmsNormOp.apply(g, k, w.norm(WeightNames.kNorm(layer), d), c.rmsNormEps());
+        }
+        q = RotaryOp.apply(g, q, cos, sin, d, c.rotaryDim());
+        k = RotaryOp.apply(g, k, cos, sin, d, c.rotaryDim());
 
         String presentKey = g.op("Concat", "present." + layer + ".key",
                 new String[] {"past_key_values." + layer + ".key", k}, attr("axis", 2L));
@@ -49,7 +71,10 @@ final class AttentionBlock {
         String vGrouped = g.op("Unsqueeze", new String[] {presentValue, g.ints(2)});
         String kT = g.op("Transpose", new String[] {kGrouped}, attr("perm", new long[] {0, 1, 2, 4, 3}));
         String scores = g.op("Mul", new String[] {g.op("MatMul", new String[] {qGrouped, kT}),
-                g.scalar((float) (1.0 / Math.sqrt(d)))});
+                g.scalar((float) c.attentionScale())});
+        if (c.attnLogitSoftcapping() > 0) {
+            scores = SoftcapOp.apply(g, scores, c.attnLogitSoftcapping());
+        }
         String probs = g.op("Softmax", new String[] {g.op("Add", new String[] {scores, mask})}, attr("axis", -1L));
         String context = g.op("MatMul", new String[] {probs, vGrouped});            // [B, nKV, G, S, D]
         String merged = g.op("Reshape", new String[] {

@@ -26,11 +26,7 @@ final class GenAiConfig {
             c.eosTokenIds().forEach(eos::add);
         }
         model.put("pad_token_id", c.eosTokenIds().isEmpty() ? 0 : c.eosTokenIds().get(0));
-        model.put("type", switch (c.architecture()) {
-            case LLAMA -> "llama";
-            case QWEN2 -> "qwen2";
-            case MISTRAL -> "mistral";
-        });
+        model.put("type", c.architecture().spec().modelType());
         model.put("vocab_size", c.vocabSize());
         ObjectNode decoder = model.putObject("decoder");
         decoder.put("filename", OnnxExporter.MODEL_FILE);

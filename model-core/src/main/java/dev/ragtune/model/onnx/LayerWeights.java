@@ -23,11 +23,15 @@ final class LayerWeights {
     }
 
     String norm(String hfName) {
-        ModelConfig c = checkpoint.config();
-        return g.weight(hfName, checkpoint.weights().floats(hfName), c.hiddenSize());
+        return norm(hfName, checkpoint.config().hiddenSize());
     }
 
-    /** {@code y = x Wᵀ + b + LoRA(x)} for one of the layer's seven projections. */
+    /** A norm's scale of {@code dim} entries (hidden size, or head_dim for q/k norms): {@code w}, or Gemma's {@code 1 + w}. */
+    String norm(String hfName, int dim) {
+        return g.weight(hfName, checkpoint.config().spec().normScale(checkpoint.weights().floats(hfName)), dim);
+    }
+
+    /** {@code y = x Wᵀ + b + LoRA(x)} for one of the layer's projections. */
     String linear(String x, LinearModule m) {
         ModelConfig c = checkpoint.config();
         int in = m.inFeatures(c);

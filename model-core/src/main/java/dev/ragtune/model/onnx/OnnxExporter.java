@@ -31,7 +31,7 @@ public final class OnnxExporter {
     public static final String DATA_FILE = "model.onnx.data";
     public static final String MANIFEST_FILE = "export.json";
     /** Bumped whenever the graph changes, so that cached exports are redone. */
-    public static final int GRAPH_VERSION = 2;
+    public static final int GRAPH_VERSION = 3;
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
@@ -42,7 +42,7 @@ public final class OnnxExporter {
     public static Path export(Checkpoint checkpoint, Path outDir, Precision precision, String contentHash) throws IOException {
         long start = System.nanoTime();
         Files.createDirectories(outDir);
-        Set<LinearModule> targets = EnumSet.allOf(LinearModule.class);
+        Set<LinearModule> targets = EnumSet.copyOf(checkpoint.config().projections());
         Map<String, String> metadata = new LinkedHashMap<>();
         metadata.put("ragtune.checkpoint.sha256", contentHash);
         metadata.put("ragtune.precision", precision.suffix());

@@ -3,15 +3,16 @@ package dev.ragtune.model.onnx;
 import dev.ragtune.model.checkpoint.Checkpoint;
 import dev.ragtune.model.checkpoint.LinearModule;
 import dev.ragtune.model.checkpoint.ModelConfig;
-import dev.ragtune.model.checkpoint.RotaryFrequencies;
+import dev.ragtune.model.checkpoint.RopeScaling;
 import dev.ragtune.model.checkpoint.WeightNames;
 
 import java.util.HashMap;
 import java.util.Map;
 
 /**
- * An independent float64 forward of a Llama-family checkpoint in plain Java loops, written
- * straight from the equations (no ONNX, no DJL): the yardstick both engines are compared with.
+ * An independent float64 forward of a decoder checkpoint in plain Java loops, written
+ * straight from the equations (no ONNX, no DJL, and none of production's rotary code): the yardstick
+ * both engines are compared with. Family traits come from the config's {@code ArchitectureSpec}.
  */
 public final class ReferenceDecoder {
     /** LoRA matrices of one module in PEFT layout: A {@code [r][in]}, B {@code [out][r]}. */
@@ -65,17 +66,41 @@ public final class ReferenceDecoder {
         int h = c.hiddenSize();
         double[][] emb = matrix(WeightNames.EMBED, c.vocabSize(), h);
         double[][] x = new double[s][];
+        double embedScale = c.spec().scaleEmbeddings() ? Math.sqrt(h) : 1.0;
         for (int t = 0; t < s; t++) {
             x[t] = emb[ids[t]].clone();
+            for (int i = 0; i < h; i++) {
+                x[t][i] *= embedScale;
+            }
         }
-        double[] inv = RotaryFrequencies.inverseFrequencies(c);
+        double[] globalInv = inverseFrequencies(s, false);
+        double[] localInv = c.ropeLocalBaseFreq() > 0 ? inverseFrequencies(s, true) : null;
+        double ropeScale = c.ropeScaling() != null && c.ropeScaling().isLongrope() ? longropeAttentionFactor() : 1.0;
         for (int layer = 0; layer < c.numLayers(); layer++) {
+            double[] inv = c.localRope(layer) ? localInv : globalInv;
             double[][] n = rmsNorm(x, vector(WeightNames.inputNorm(layer)));
-            double[][] q = linear(n, layer, LinearModule.Q_PROJ);
-            double[][] k = linear(n, layer, LinearModule.K_PROJ);
-            double[][] v = linear(n, layer, LinearModule.V_PROJ);
-            rope(q, c.numHeads(), inv);
-            rope(k, c.numKvHeads(), inv);
+            double[][] q;
+            double[][] k;
+            double[][] v;
+            if (c.spec().fusedQkv()) {
+                double[][] qkv = linear(n, layer, LinearModule.QKV_PROJ);
+                q = columns(qkv, 0, c.qDim());
+                k = columns(qkv, c.qDim(), c.kvDim());
+                v = columns(qkv, c.qDim() + c.kvDim(), c.kvDim());
+            } else {
+                q = linear(n, layer, LinearModule.Q_PROJ);
+                k = linear(n, layer, LinearModule.K_PROJ);
+                v = linear(n, layer, LinearModule.V_PROJ);
+            }
+            if (c.spec().qkNorm()) {
+                headNorm(q, c.numHeads(), vector(WeightNames.qNorm(layer)));
+                headNorm(k, c.numKvHeads(), vector(WeightNames.kNorm(layer)));
+            }
+            rope(q, c.numHeads(), inv, ropeScale);
+            rope(k, c.numKvHeads(), inv, ropeScale);
+            int window = c.slidingWindow(layer);
+            // 1/√D, or Gemma's 1/√query_pre_attn_scalar
+            double scale = 1 / Math.sqrt(c.queryPreAttnScalar() > 0 ? c.queryPreAttnScalar() : c.headDim());
             double[][] ctx = new double[s][c.qDim()];
             int d = c.headDim();
             for (int head = 0; head < c.numHeads(); head++) {
@@ -83,41 +108,67 @@ public final class ReferenceDecoder {
                 for (int t = 0; t < s; t++) {
                     double[] scores = new double[t + 1];
                     double max = Double.NEGATIVE_INFINITY;
-                    for (int u = 0; u <= t; u++) {
+                    int first = window > 0 ? Math.max(0, t - window + 1) : 0; // keys u with t - u < window
+                    for (int u = first; u <= t; u++) {
                         double dot = 0;
                         for (int i = 0; i < d; i++) {
                             dot += q[t][head * d + i] * k[u][kvHead * d + i];
                         }
-                        scores[u] = dot / Math.sqrt(d);
+                        scores[u] = dot * scale;
+                        if (c.attnLogitSoftcapping() > 0) {
+                            scores[u] = c.attnLogitSoftcapping() * Math.tanh(scores[u] / c.attnLogitSoftcapping());
+                        }
                         max = Math.max(max, scores[u]);
                     }
                     double sum = 0;
-                    for (int u = 0; u <= t; u++) {
+                    for (int u = first; u <= t; u++) {
                         scores[u] = Math.exp(scores[u] - max);
                         sum += scores[u];
                     }
-                    for (int u = 0; u <= t; u++) {
+                    for (int u = first; u <= t; u++) {
                         for (int i = 0; i < d; i++) {
                             ctx[t][head * d + i] += scores[u] / sum * v[u][kvHead * d + i];
                         }
                     }
                 }
             }
-            add(x, linear(ctx, layer, LinearModule.O_PROJ));
-            double[][] n2 = rmsNorm(x, vector(WeightNames.postAttentionNorm(layer)));
-            double[][] gate = linear(n2, layer, LinearModule.GATE_PROJ);
-            double[][] up = linear(n2, layer, LinearModule.UP_PROJ);
+            double[][] attnOut = linear(ctx, layer, LinearModule.O_PROJ);
+            boolean sandwich = c.spec().sandwichNorms();
+            add(x, sandwich ? rmsNorm(attnOut, vector(WeightNames.postAttentionNorm(layer))) : attnOut);
+            double[][] n2 = rmsNorm(x, vector(sandwich ? WeightNames.preFeedforwardNorm(layer) : WeightNames.postAttentionNorm(layer)));
+            double[][] gate;
+            double[][] up;
+            if (c.spec().fusedGateUp()) {
+                double[][] gateUp = linear(n2, layer, LinearModule.GATE_UP_PROJ);
+                gate = columns(gateUp, 0, c.intermediateSize());
+                up = columns(gateUp, c.intermediateSize(), c.intermediateSize());
+            } else {
+                gate = linear(n2, layer, LinearModule.GATE_PROJ);
+                up = linear(n2, layer, LinearModule.UP_PROJ);
+            }
             for (int t = 0; t < s; t++) {
                 for (int i = 0; i < gate[t].length; i++) {
                     double g = gate[t][i];
-                    gate[t][i] = g / (1 + Math.exp(-g)) * up[t][i];
+                    double act = c.spec().activation() == dev.ragtune.model.checkpoint.ArchitectureSpec.Activation.SILU
+                            ? g / (1 + Math.exp(-g))
+                            : 0.5 * g * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (g + 0.044715 * g * g * g)));
+                    gate[t][i] = act * up[t][i];
                 }
             }
-            add(x, linear(gate, layer, LinearModule.DOWN_PROJ));
+            double[][] mlpOut = linear(gate, layer, LinearModule.DOWN_PROJ);
+            add(x, sandwich ? rmsNorm(mlpOut, vector(WeightNames.postFeedforwardNorm(layer))) : mlpOut);
         }
         double[][] out = rmsNorm(x, vector(WeightNames.FINAL_NORM));
         double[][] head = c.tieWordEmbeddings() ? emb : matrix(WeightNames.LM_HEAD, c.vocabSize(), h);
-        return matmulT(out, head);
+        double[][] logits = matmulT(out, head);
+        if (c.finalLogitSoftcapping() > 0) {
+            for (double[] row : logits) {
+                for (int i = 0; i < row.length; i++) {
+                    row[i] = c.finalLogitSoftcapping() * Math.tanh(row[i] / c.finalLogitSoftcapping());
+                }
+            }
+        }
+        return logits;
     }
 
     private double[][] rmsNorm(double[][] x, double[] w) {
@@ -130,26 +181,99 @@ public final class ReferenceDecoder {
             double r = 1 / Math.sqrt(ms / x[t].length + c.rmsNormEps());
             y[t] = new double[x[t].length];
             for (int i = 0; i < w.length; i++) {
-                y[t][i] = x[t][i] * r * w[i];
+                y[t][i] = x[t][i] * r * (c.spec().normWeightOffset() + w[i]); // w, or Gemma's 1 + w
             }
         }
         return y;
     }
 
-    private void rope(double[][] x, int heads, double[] inv) {
+    /**
+     * RoPE inverse frequencies from the formulas, for a forward over {@code length} tokens:
+     * {@code θ_i = base^(-2i/R)} over the rotary dimension {@code R = head_dim · partial_rotary_factor};
+     * Llama 3: wavelengths {@code 2π/θ} above {@code L/low} divided by the factor, below {@code L/high} kept,
+     * interpolated with {@code smooth = (L/λ − low)/(high − low)} between; longrope: {@code θ_i / f_i} with the
+     * short factors, or the long ones when {@code length > original_max_position_embeddings}.
+     */
+    double[] inverseFrequencies(int length) {
+        return inverseFrequencies(length, false);
+    }
+
+    /** @param local Gemma's sliding-window layers: base rope_local_base_freq, no scaling */
+    double[] inverseFrequencies(int length, boolean local) {
+        int r = (int) (c.headDim() * c.partialRotaryFactor());
+        double[] inv = new double[r / 2];
+        RopeScaling rs = local ? null : c.ropeScaling();
+        double base = local ? c.ropeLocalBaseFreq() : c.ropeTheta();
+        for (int i = 0; i < r / 2; i++) {
+            double theta = Math.exp(-Math.log(base) * (2.0 * i) / r);
+            if (rs != null && "linear".equals(rs.type())) {
+                theta = theta / rs.factor();
+            } else if (rs != null && "llama3".equals(rs.type())) {
+                double lambda = 2 * Math.PI / theta;
+                double lo = rs.originalMaxPositionEmbeddings() / rs.lowFreqFactor();
+                double hi = rs.originalMaxPositionEmbeddings() / rs.highFreqFactor();
+                if (lambda > lo) {
+                    theta = theta / rs.factor();
+                } else if (lambda >= hi) {
+                    double smooth = (rs.originalMaxPositionEmbeddings() / lambda - rs.lowFreqFactor())
+                            / (rs.highFreqFactor() - rs.lowFreqFactor());
+                    theta = smooth * theta + (1 - smooth) * theta / rs.factor();
+                }
+            } else if (rs != null && rs.isLongrope()) {
+                double[] f = length > rs.originalMaxPositionEmbeddings() ? rs.longFactor() : rs.shortFactor();
+                theta = theta / f[i];
+            }
+            inv[i] = theta;
+        }
+        return inv;
+    }
+
+    /** Longrope's cos/sin scale: {@code √(1 + ln(s)/ln(L))} with {@code s = max_position / L}, 1 when s ≤ 1. */
+    private double longropeAttentionFactor() {
+        double s = (double) c.maxPositionEmbeddings() / c.ropeScaling().originalMaxPositionEmbeddings();
+        return s <= 1 ? 1.0 : Math.sqrt(1 + Math.log(s) / Math.log(c.ropeScaling().originalMaxPositionEmbeddings()));
+    }
+
+    /** Rotate-half RoPE on the first R dimensions of each head; the rest pass through. */
+    private void rope(double[][] x, int heads, double[] inv, double scale) {
         int d = c.headDim();
-        int half = d / 2;
+        int half = inv.length;
         for (int t = 0; t < x.length; t++) {
             for (int h = 0; h < heads; h++) {
                 for (int i = 0; i < half; i++) {
                     double a = t * inv[i];
                     double x1 = x[t][h * d + i];
                     double x2 = x[t][h * d + half + i];
-                    x[t][h * d + i] = x1 * Math.cos(a) - x2 * Math.sin(a);
-                    x[t][h * d + half + i] = x2 * Math.cos(a) + x1 * Math.sin(a);
+                    x[t][h * d + i] = (x1 * Math.cos(a) - x2 * Math.sin(a)) * scale;
+                    x[t][h * d + half + i] = (x2 * Math.cos(a) + x1 * Math.sin(a)) * scale;
                 }
             }
         }
+    }
+
+    /** RMSNorm over each head's D values (Qwen3's q_norm / k_norm), in place. */
+    private void headNorm(double[][] x, int heads, double[] w) {
+        int d = c.headDim();
+        for (double[] row : x) {
+            for (int h = 0; h < heads; h++) {
+                double ms = 0;
+                for (int i = 0; i < d; i++) {
+                    ms += row[h * d + i] * row[h * d + i];
+                }
+                double r = 1 / Math.sqrt(ms / d + c.rmsNormEps());
+                for (int i = 0; i < d; i++) {
+                    row[h * d + i] = row[h * d + i] * r * (c.spec().normWeightOffset() + w[i]);
+                }
+            }
+        }
+    }
+
+    private static double[][] columns(double[][] x, int from, int count) {
+        double[][] y = new double[x.length][];
+        for (int t = 0; t < x.length; t++) {
+            y[t] = java.util.Arrays.copyOfRange(x[t], from, from + count);
+        }
+        return y;
     }
 
     private double[][] linear(double[][] x, int layer, LinearModule m) {
