@@ -27,6 +27,7 @@ public final class ChatTemplate {
     private final Supplier<ZonedDateTime> clock;
     private final Jinja.Template tree;
     private final String parseError;
+    private final boolean generationBlocks;
 
     public ChatTemplate(String source, String bosToken, String eosToken) {
         this(source, tokens(bosToken, eosToken));
@@ -51,6 +52,7 @@ public final class ChatTemplate {
         }
         this.tree = parsed;
         this.parseError = error;
+        this.generationBlocks = java.util.regex.Pattern.compile("\\{%[-+]?\\s*generation\\s*[-+]?%}").matcher(source).find();
     }
 
     private static Map<String, Object> tokens(String bos, String eos) {
@@ -70,7 +72,7 @@ public final class ChatTemplate {
 
     /** Whether the template marks assistant output with {@code {% generation %}} blocks. */
     public boolean hasGenerationBlocks() {
-        return source.matches("(?s).*\\{%-?\\s*generation\\s*-?%}.*");
+        return generationBlocks;
     }
 
     public String render(List<ChatMessage> messages, boolean addGenerationPrompt) {

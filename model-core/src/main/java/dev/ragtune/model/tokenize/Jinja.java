@@ -6,7 +6,6 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -1473,8 +1472,8 @@ final class Jinja {
         if (container instanceof Map<?, ?> m) {
             return m.containsKey(item);
         }
-        if (container instanceof Undefined u) {
-            throw u.error();
+        if (container instanceof Undefined) {
+            return false; // Jinja2's Undefined iterates empty
         }
         if (container == null) {
             throw new TemplateError("argument of type 'NoneType' is not iterable");
@@ -2399,16 +2398,5 @@ final class Jinja {
             }
             sb.append('"');
         }
-    }
-
-    /** The names a template reads that it never sets (for diagnostics). */
-    static java.util.Set<String> names(String source) {
-        java.util.Set<String> out = new LinkedHashSet<>();
-        for (Tok t : lex(source)) {
-            if (t.type == T.NAME) {
-                out.add(t.text);
-            }
-        }
-        return out;
     }
 }
