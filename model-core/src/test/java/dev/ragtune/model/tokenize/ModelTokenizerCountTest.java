@@ -22,9 +22,10 @@ import dev.ragtune.model.demo.DemoPreset;
 
 /**
  * The ids-only token count gives exactly {@code encodeForTraining(messages).length()}, on any conversation, from any
- * thread; the parse-once template renders exactly as {@code Jinjava.renderForResult} does ({@link ReferenceChatTemplate}),
- * so {@code encodeForTraining} gives the ids and mask it gave before the template was parsed once. (These are the
- * assertions of the tuning-worker's former {@code TrainingTokenCounterTest}, whose counter now lives here.)
+ * thread; the demo's ChatML template renders exactly as ChatML is written ({@link #chatMl}), and {@code encodeForTraining}
+ * gives the ids and mask of the prefix-by-prefix reference ({@link #referenceEncodeForTraining}: each prompt as
+ * {@code encodeChatPrompt} renders it, each answer plus its {@code <|im_end|>} trained). (These are the assertions of
+ * the tuning-worker's former {@code TrainingTokenCounterTest}, whose counter now lives here.)
  */
 class ModelTokenizerCountTest {
 
@@ -41,14 +42,14 @@ class ModelTokenizerCountTest {
             ModelConfig cfg = DemoCheckpointWriter.write(dir, DemoPreset.TINY, 3, arch);
             try (ModelTokenizer tokenizer = ModelTokenizer.load(dir, cfg.eosTokenIds())) {
                 ChatTemplate compiled = new ChatTemplate(tokenizer.template().source(), null, "<|im_end|>");
-                ReferenceChatTemplate reference = new ReferenceChatTemplate(tokenizer.template().source(), null, "<|im_end|>");
+                ChatTemplate reference = tokenizer.template();
                 SplittableRandom r = new SplittableRandom(11);
                 for (int n = 0; n < 300; n++) {
                     List<ChatMessage> c = conversation(r);
                     TrainingSequence seq = tokenizer.encodeForTraining(c);
                     assertThat(tokenizer.countTrainingTokens(c)).as("%s", c).isEqualTo(seq.length());
-                    assertThat(compiled.render(c, n % 2 == 0)).isEqualTo(reference.render(c, n % 2 == 0));
-                    assertThat(tokenizer.template().render(c, n % 2 == 0)).isEqualTo(reference.render(c, n % 2 == 0));
+                    assertThat(compiled.render(c, n % 2 == 0)).isEqualTo(chatMl(c, n % 2 == 0));
+                    assertThat(tokenizer.template().render(c, n % 2 == 0)).isEqualTo(chatMl(c, n % 2 == 0));
                     TrainingSequence expected = referenceEncodeForTraining(tokenizer, reference, c);
                     assertThat(seq.ids()).as("%s", c).isEqualTo(expected.ids());
                     assertThat(seq.trainable()).as("%s", c).isEqualTo(expected.trainable());
@@ -62,7 +63,7 @@ class ModelTokenizerCountTest {
         Path dir = tmp.resolve("m");
         ModelConfig cfg = DemoCheckpointWriter.write(dir, DemoPreset.TINY, 3);
         try (ModelTokenizer tokenizer = ModelTokenizer.load(dir, cfg.eosTokenIds())) {
-            ReferenceChatTemplate reference = new ReferenceChatTemplate(tokenizer.template().source(), null, "<|im_end|>");
+            ChatTemplate reference = new ChatTemplate(tokenizer.template().source(), null, "<|im_end|>");
             SplittableRandom r = new SplittableRandom(5);
             List<List<ChatMessage>> convs = new ArrayList<>();
             List<Integer> expected = new ArrayList<>();
@@ -92,8 +93,20 @@ class ModelTokenizerCountTest {
         }
     }
 
-    /** {@code encodeForTraining} as it was: the reference template, each piece through DJL's full {@code encode}. */
-    private static TrainingSequence referenceEncodeForTraining(ModelTokenizer tokenizer, ReferenceChatTemplate template,
+    /** ChatML as written by hand: what the demo template must render. */
+    private static String chatMl(List<ChatMessage> messages, boolean addGenerationPrompt) {
+        StringBuilder sb = new StringBuilder();
+        for (ChatMessage m : messages) {
+            sb.append("<|im_start|>").append(m.role()).append('\n').append(m.content()).append("<|im_end|>\n");
+        }
+        return addGenerationPrompt ? sb.append("<|im_start|>assistant\n").toString() : sb.toString();
+    }
+
+    /**
+     * {@code encodeForTraining} of a prefix-stable template, prefix by prefix: each prompt (as {@code encodeChatPrompt}
+     * renders it) not trained, then the answer and its {@code <|im_end|>} trained, the template's newline after it not.
+     */
+    private static TrainingSequence referenceEncodeForTraining(ModelTokenizer tokenizer, ChatTemplate template,
                                                                List<ChatMessage> messages) {
         List<Integer> ids = new ArrayList<>();
         List<Boolean> trainable = new ArrayList<>();
@@ -111,9 +124,15 @@ class ModelTokenizerCountTest {
                 ids.add(id);
                 trainable.add(false);
             }
-            for (int id : tokenizer.encode(withAnswer.substring(prompt.length()))) {
+            String answer = withAnswer.substring(prompt.length());
+            assertThat(answer).endsWith("<|im_end|>\n");
+            for (int id : tokenizer.encode(answer.substring(0, answer.length() - 1))) {
                 ids.add(id);
                 trainable.add(true);
+            }
+            for (int id : tokenizer.encode("\n")) {
+                ids.add(id);
+                trainable.add(false);
             }
             done = withAnswer;
         }

@@ -70,8 +70,8 @@ class ModelTokenizerTest {
         for (int i = 0; i < prompt.length; i++) {
             assertThat(seq.trainable()[i]).isFalse();
         }
-        // "答え" is 6 bytes, then <|im_end|> and "\n"
-        assertThat(seq.trainableCount()).isEqualTo(6 + 1 + 1);
+        // "答え" is 6 bytes, then <|im_end|> (the "\n" after it is the template's, not the answer's)
+        assertThat(seq.trainableCount()).isEqualTo(6 + 1);
         assertThat(seq.ids()[prompt.length + 6]).isEqualTo(ByteLevelTokenizerJson.specialId(ByteLevelTokenizerJson.IM_END));
     }
 
