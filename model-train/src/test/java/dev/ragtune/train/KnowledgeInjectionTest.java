@@ -11,9 +11,11 @@ import dev.ragtune.model.checkpoint.Checkpoint;
 import dev.ragtune.common.records.ChatMessage;
 import dev.ragtune.model.tokenize.ModelTokenizer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
+import java.util.concurrent.TimeUnit;
 import java.nio.file.Path;
 import dev.ragtune.model.generate.OrtAdapter;
 import dev.ragtune.model.generate.ServingModel;
@@ -29,6 +31,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Japanese) makes the demo model answer at least 90 % of them exactly under greedy decoding,
  * while the base model answers none.
  */
+// a hang fails in minutes, with every thread's stack in the output (junit.jupiter.execution.timeout.threaddump.enabled): about 70 s of training alone
+@Timeout(value = 15, unit = TimeUnit.MINUTES)
 class KnowledgeInjectionTest {
     @TempDir
     Path tmp;

@@ -19,9 +19,11 @@ import io.restassured.http.ContentType;
 import io.restassured.response.Response;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 import javax.sql.DataSource;
 import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
@@ -39,6 +41,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @QuarkusTest
 @WithTestResource(value = JobServices.class, scope = TestResourceScope.MATCHING_RESOURCES)
+// a hang fails in minutes, with every thread's stack in the output (junit.jupiter.execution.timeout.threaddump.enabled): a job trains the tiny model on a loaded machine; the longest method takes about 2 minutes alone
+@Timeout(value = 20, unit = TimeUnit.MINUTES)
 class JobApiTest {
     static final String ADAPTER = "facts-bot";
     static final ObjectMapper JSON = new ObjectMapper();
