@@ -78,13 +78,18 @@ class OpenAiClientTest {
         try {
             p = pb.start();
         } catch (IOException e) {
+            Files.deleteIfExists(out);
+            Files.deleteIfExists(err);
             return new Run(-1, "", e.getMessage());
         }
         if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
             p.destroyForcibly();
             throw new AssertionError(String.join(" ", command) + " did not finish in " + timeoutSeconds + " s");
         }
-        return new Run(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8), Files.readString(err, StandardCharsets.UTF_8));
+        Run r = new Run(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8), Files.readString(err, StandardCharsets.UTF_8));
+        Files.deleteIfExists(out);
+        Files.deleteIfExists(err);
+        return r;
     }
 
     /** The oldest Node.js major this test was run on and passed (Debian 12's nodejs 18.20; also 20). */
