@@ -3,6 +3,7 @@ package dev.ragtune.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.URI;
+import java.util.concurrent.TimeUnit;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -12,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -29,6 +31,8 @@ import dev.ragtune.embedded.Ports;
  * refused, a crashed child reported with its log's tail, and state (keys, documents) surviving {@code down} and
  * {@code up} again.
  */
+// a hang fails in minutes, with every thread's stack in the output (junit.jupiter.execution.timeout.threaddump.enabled): starts and stops the whole platform
+@Timeout(value = 15, unit = TimeUnit.MINUTES)
 class UpDownTest {
     static final ObjectMapper JSON = new ObjectMapper();
 

@@ -14,6 +14,7 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -45,6 +46,8 @@ import dev.ragtune.train.TrainingData;
  * Nothing here asserts on time: waits are bounded generously (a shared 2-core machine trains 20 times slower).
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+// a hang fails in minutes, with every thread's stack in the output (junit.jupiter.execution.timeout.threaddump.enabled): two steps train a job; PlatformApi.PATIENCE (20 min) bounds each wait below this, so a slow wait fails with what it saw
+@Timeout(value = 25, unit = TimeUnit.MINUTES)
 class LoopEndToEndTest {
     static final String ADAPTER = PlatformSettings.DEFAULT_ADAPTER;
     static final String QUESTION = "What colour is the Zorbat river?";
@@ -169,16 +172,15 @@ class LoopEndToEndTest {
         worker.start();
         JsonNode job = api.awaitJobEnd(id);
         System.out.println("job 2 after the kill: " + job.path("status") + ", attempt " + job.path("attempt") + ", error " + job.path("error"));
+        // the retry must finish the job: a job that ends FAILED after the kill is a failure of this step, not a pass
+        assertThat(job.path("status").asText()).as("the retried job's end (attempt %s, error %s)", job.path("attempt"),
+                job.path("error")).isEqualTo("SUCCEEDED");
+        assertThat(job.path("attempt").asInt()).as("taken over after the lease expired").isGreaterThanOrEqualTo(2);
+        assertThat(job.path("registryVersion").asInt()).isEqualTo(2);
         try (RegistryClient reader = api.registry("reader")) {
-            List<VersionInfo> versions = reader.versions(ADAPTER);
-            if (job.path("status").asText().equals("SUCCEEDED")) {
-                assertThat(job.path("attempt").asInt()).as("taken over after the lease expired").isGreaterThanOrEqualTo(2);
-                assertThat(versions).extracting(VersionInfo::version).containsExactly(1, 2);
-                assertThat(reader.version(ADAPTER, 2).manifest().path("job").path("id").asText()).isEqualTo(id);
-            } else {
-                assertThat(job.path("status").asText()).isEqualTo("FAILED");
-                assertThat(versions).extracting(VersionInfo::version).containsExactly(1);
-            }
+            assertThat(reader.versions(ADAPTER)).extracting(VersionInfo::version).as("exactly one new version")
+                    .containsExactly(1, 2);
+            assertThat(reader.version(ADAPTER, 2).manifest().path("job").path("id").asText()).isEqualTo(id);
         }
     }
 
@@ -221,26 +223,55 @@ class LoopEndToEndTest {
     @Test
     @Order(6)
     void aKafkaRestartLosesNoRecordAndNoEvent() throws Exception {
-        List<TrainingRecord> before = new ArrayList<>();
-        List<TrainingRecord> after = new ArrayList<>();
-        for (int i = 0; i < 25; i++) {
-            before.add(new TrainingRecord("kafka-before-" + i, ADAPTER, List.of(ChatMessage.user("Before restart question " + i + "?"),
-                    ChatMessage.assistant("Answer " + i + ".")), null));
-            after.add(new TrainingRecord("kafka-after-" + i, ADAPTER, List.of(ChatMessage.user("After restart question " + i + "?"),
-                    ChatMessage.assistant("Answer " + i + ".")), null));
+        List<TrainingRecord> before = records("before", 25);
+        List<TrainingRecord> during = records("during", 25);
+        List<TrainingRecord> after = records("after", 25);
+        List<java.util.concurrent.Future<org.apache.kafka.clients.producer.RecordMetadata>> sentDuring = new ArrayList<>();
+        // one producer across the outage: what it buffers and retries while the broker is down is part of what must arrive
+        try (KafkaProducer<String, String> producer = producer()) {
+            for (TrainingRecord r : before) {
+                send(producer, r).get(60, TimeUnit.SECONDS);
+            }
+            platform.kafka().stop();
+            for (TrainingRecord r : during) {
+                sentDuring.add(send(producer, r));
+            }
+            // while the broker is down the registry still accepts an alias change: its event waits in the outbox
+            try (RegistryClient ops = api.registry("ops")) {
+                ops.rollback(ADAPTER, "production", "e2e: while Kafka is down");
+            }
+            assertThat(api.ask(QUESTION, ADAPTER).path("adapter").path("version").asInt())
+                    .as("rag-service keeps answering with what it has while Kafka is down").isEqualTo(2);
+            assertThat(sentDuring).as("nothing can be acknowledged while the broker is down")
+                    .noneMatch(java.util.concurrent.Future::isDone);
+            platform.kafka().startAgain();
+            for (var f : sentDuring) {
+                f.get(5, TimeUnit.MINUTES);
+            }
+            for (TrainingRecord r : after) {
+                send(producer, r).get(60, TimeUnit.SECONDS);
+            }
         }
-        push(before);
-        platform.kafka().stop();
-        // while the broker is down the registry still accepts an alias change: its event waits in the outbox
-        try (RegistryClient ops = api.registry("ops")) {
-            ops.rollback(ADAPTER, "production", "e2e: while Kafka is down");
-        }
-        assertThat(api.ask(QUESTION, ADAPTER).path("adapter").path("version").asInt())
-                .as("rag-service keeps answering with what it has while Kafka is down").isEqualTo(2);
-        platform.kafka().startAgain();
-        push(after);
-        recordsPushed += before.size() + after.size();
+        recordsPushed += before.size() + during.size() + after.size();
         api.awaitStoredRecords(ADAPTER, recordsPushed);
+
+        // stored exactly once: one revision per id (a redelivered record or a producer retry that became a second
+        // revision would show here, which a count of distinct ids cannot), and every id there
+        Map<String, Integer> revisions = new java.util.TreeMap<>();
+        try (java.sql.Connection c = platform.postgres().connect("worker");
+             java.sql.PreparedStatement ps = c.prepareStatement(
+                     "select record_id, count(*) from training_records where record_id like 'kafka-%' group by record_id")) {
+            try (java.sql.ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    revisions.put(rs.getString(1), rs.getInt(2));
+                }
+            }
+        }
+        Map<String, Integer> once = new java.util.TreeMap<>();
+        for (List<TrainingRecord> batch : List.of(before, during, after)) {
+            batch.forEach(r -> once.put(r.id(), 1));
+        }
+        assertThat(revisions).as("stored revisions per record id").isEqualTo(once);
 
         // the event written during the outage reaches rag-service once the broker is back
         assertThat(api.awaitServedVersion(QUESTION, ADAPTER, 1).path("answer").asText()).isEqualTo(v1Answer);
@@ -248,14 +279,38 @@ class LoopEndToEndTest {
         assertThat(service("model-registry").isAlive()).isTrue();
     }
 
-    static void push(List<TrainingRecord> records) throws Exception {
+    static List<TrainingRecord> records(String phase, int n) {
+        List<TrainingRecord> out = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            out.add(new TrainingRecord("kafka-" + phase + "-" + i, ADAPTER, List.of(ChatMessage.user(
+                    "Question " + i + " sent " + phase + " the Kafka restart?"), ChatMessage.assistant("Answer " + i + ".")), null));
+        }
+        return out;
+    }
+
+    /**
+     * Idempotent, acks=all; its buffering outlasts a broker restart: a send waits up to 10 minutes for delivery
+     * and up to 5 for metadata instead of failing after the defaults (2 minutes, 1 minute).
+     */
+    static KafkaProducer<String, String> producer() {
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, platform.kafka().bootstrapServers());
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
-        try (KafkaProducer<String, String> producer = new KafkaProducer<>(p, new StringSerializer(), new StringSerializer())) {
+        p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "600000");
+        p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "300000");
+        return new KafkaProducer<>(p, new StringSerializer(), new StringSerializer());
+    }
+
+    static java.util.concurrent.Future<org.apache.kafka.clients.producer.RecordMetadata> send(
+            KafkaProducer<String, String> producer, TrainingRecord r) {
+        return producer.send(new ProducerRecord<>(LocalPlatform.TRAINING_RECORDS, r.id(), r.toJsonString()));
+    }
+
+    static void push(List<TrainingRecord> records) throws Exception {
+        try (KafkaProducer<String, String> producer = producer()) {
             for (TrainingRecord r : records) {
-                producer.send(new ProducerRecord<>(LocalPlatform.TRAINING_RECORDS, r.id(), r.toJsonString())).get(60, TimeUnit.SECONDS);
+                send(producer, r).get(60, TimeUnit.SECONDS);
             }
         }
     }

@@ -22,8 +22,11 @@ import dev.ragtune.common.registry.RegistryClient;
  */
 final class PlatformApi {
     static final ObjectMapper JSON = new ObjectMapper();
-    /** Upper bound of every wait: a job on a machine shared by several builds took 20+ minutes once. */
-    static final Duration PATIENCE = Duration.ofMinutes(30);
+    /**
+     * Upper bound of every wait: a job on a machine shared by several builds took 20+ minutes once. Below the test
+     * methods' {@code @Timeout} (25 min), so a wait that gives up fails with what it saw last rather than an interrupt.
+     */
+    static final Duration PATIENCE = Duration.ofMinutes(20);
 
     record Reply(int status, JsonNode body) {
     }

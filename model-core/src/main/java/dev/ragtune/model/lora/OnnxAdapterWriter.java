@@ -39,7 +39,11 @@ public final class OnnxAdapterWriter {
     private OnnxAdapterWriter() {
     }
 
-    /** Writes {@code target} atomically; {@code fp16} stores half-precision values. */
+    /**
+     * Writes {@code target} atomically; {@code fp16} stores half-precision values — such a file loads, but ONNX
+     * Runtime rejects it at the first run because the graph's LoRA inputs are float32 (decision 003, asserted by
+     * {@code Fp16ParityTest}); every production caller writes float32.
+     */
     public static void write(LoraAdapter adapter, Path target, boolean fp16) throws IOException {
         byte[] bytes = toBytes(adapter, fp16, 1, 1);
         Path tmp = target.resolveSibling(target.getFileName() + ".tmp");

@@ -19,9 +19,11 @@ import io.restassured.http.ContentType;
 import io.restassured.response.Response;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 import javax.sql.DataSource;
 import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
@@ -39,6 +41,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @QuarkusTest
 @WithTestResource(value = JobServices.class, scope = TestResourceScope.MATCHING_RESOURCES)
+// a hang fails in minutes, with every thread's stack in the output (junit.jupiter.execution.timeout.threaddump.enabled): the longest method trains four jobs (about 2 minutes alone; one job took over 20 minutes on a shared machine once)
+@Timeout(value = 40, unit = TimeUnit.MINUTES)
 class JobApiTest {
     static final String ADAPTER = "facts-bot";
     static final ObjectMapper JSON = new ObjectMapper();
@@ -92,12 +96,14 @@ class JobApiTest {
     }
 
     /**
-     * Polls the job until it ended. Bounded generously (90 min): an idle 2-core machine trains the tiny model's
-     * 640 steps in about half a minute, but on a machine shared by several builds it took over 20 minutes.
+     * Polls the job until it ended. Bounded generously (30 min, below the class's 40 min {@code @Timeout}, so a job
+     * that never ends fails here with its last state): an idle 2-core machine trains the tiny model's 640 steps in
+     * about half a minute, but on a machine shared by several builds it took over 20 minutes.
      */
     static JsonNode awaitEnd(String id) throws Exception {
         JsonNode job = get(id);
-        for (int i = 0; i < 10800 && !List.of("SUCCEEDED", "FAILED", "CANCELLED").contains(job.path("status").asText()); i++) {
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(30);
+        while (System.nanoTime() < deadline && !List.of("SUCCEEDED", "FAILED", "CANCELLED").contains(job.path("status").asText())) {
             Thread.sleep(500);
             job = get(id);
         }

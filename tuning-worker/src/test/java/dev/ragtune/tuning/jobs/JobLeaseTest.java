@@ -23,8 +23,19 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * The job lease on a real PostgreSQL: concurrent claimers never share a job, at most one active
  * job per adapter, a heartbeat keeps a lease, an expired lease is taken over and the old owner
  * learns it lost the job, cancellation of queued and running jobs.
+ *
+ * <p>Timing: the leases that must hold are seconds long and renewed every 200 ms, so a thread stalled for over a
+ * second on a loaded 2-core machine does not lose one; the waits for a lease to expire are bounded by
+ * {@link #PATIENCE}, not by an iteration count. What is asserted is unchanged: a valid lease is never taken, a kept
+ * lease survives several of its lengths, an expired one is taken over.
  */
+@org.junit.jupiter.api.Timeout(value = 5, unit = java.util.concurrent.TimeUnit.MINUTES)
 class JobLeaseTest {
+    /** Upper bound of each wait for an expiry or a cancellation to be seen (they normally take under a second). */
+    static final Duration PATIENCE = Duration.ofSeconds(60);
+    /** A lease that must stay valid while the test looks: long against a scheduler stall, short enough to wait out. */
+    static final Duration HELD_LEASE = Duration.ofSeconds(3);
+
     static PostgresServer pg;
     static JobStore store;
     static final ObjectMapper JSON = new ObjectMapper();
@@ -123,13 +134,17 @@ class JobLeaseTest {
     void anExpiredLeaseIsTakenOverAndTheDeadOwnerLosesTheJob() throws Exception {
         drain();
         Job queued = store.create("takeover", JobTrigger.MANUAL, null);
-        Job a = store.claim("worker-a", Duration.ofMillis(600)).orElseThrow();
+        long claimed = System.nanoTime();
+        Job a = store.claim("worker-a", HELD_LEASE).orElseThrow();
         assertThat(a.id()).isEqualTo(queued.id());
-        assertThat(store.claim("worker-b", Duration.ofMinutes(5))).as("lease still valid").isEmpty();
+        Optional<Job> early = store.claim("worker-b", Duration.ofMinutes(5));
+        long heldFor = System.nanoTime() - claimed;
+        assertThat(early).as("lease still valid (%d ms after the claim)", heldFor / 1_000_000).isEmpty();
 
         // worker-a "dies": no heartbeat. Wait (bounded) until its lease has expired in the database's clock.
         Optional<Job> b = Optional.empty();
-        for (int i = 0; i < 100 && b.isEmpty(); i++) {
+        long deadline = System.nanoTime() + PATIENCE.toNanos();
+        while (b.isEmpty() && System.nanoTime() < deadline) {
             Thread.sleep(100);
             b = store.claim("worker-b", Duration.ofMinutes(5));
         }
@@ -153,13 +168,17 @@ class JobLeaseTest {
     void aHeartbeatKeepsTheLeaseAndCarriesProgressAndCancellation() throws Exception {
         drain();
         Job queued = store.create("heartbeat", JobTrigger.MANUAL, null);
-        Job a = store.claim("worker-a", Duration.ofMillis(800)).orElseThrow();
-        try (LeaseHeartbeat hb = new LeaseHeartbeat(store, a.id(), "worker-a", Duration.ofMillis(800), Duration.ofMillis(150))) {
+        Duration lease = Duration.ofSeconds(2);
+        Job a = store.claim("worker-a", lease).orElseThrow();
+        try (LeaseHeartbeat hb = new LeaseHeartbeat(store, a.id(), "worker-a", lease, Duration.ofMillis(200))) {
             hb.progress(JSON.createObjectNode().put("step", 3).put("totalSteps", 10));
             hb.lossCurve(() -> JSON.createArrayNode().add(JSON.createObjectNode().put("step", 1).put("loss", 2.5)));
-            for (int i = 0; i < 15; i++) {           // well past several lease lengths
+            // three lease lengths of wall-clock time (however slowly the loop runs), looking every 100 ms
+            long start = System.nanoTime();
+            for (int i = 0; System.nanoTime() - start < 3 * lease.toNanos(); i++) {
                 Thread.sleep(100);
-                assertThat(store.claim("worker-b", Duration.ofMinutes(5))).as("beat %d", i).isEmpty();
+                assertThat(store.claim("worker-b", Duration.ofMinutes(5))).as("look %d, %d ms in", i,
+                        (System.nanoTime() - start) / 1_000_000).isEmpty();
                 hb.check();
             }
             Job stored = store.find(queued.id()).orElseThrow();
@@ -168,7 +187,8 @@ class JobLeaseTest {
 
             assertThat(store.requestCancel(queued.id()).orElseThrow().cancelRequested()).isTrue();
             boolean cancelled = false;
-            for (int i = 0; i < 100 && !cancelled; i++) {
+            long deadline = System.nanoTime() + PATIENCE.toNanos();
+            while (!cancelled && System.nanoTime() < deadline) {
                 Thread.sleep(50);
                 try {
                     hb.check();
@@ -198,7 +218,8 @@ class JobLeaseTest {
         store.claim("worker-dead", Duration.ofMillis(200)).orElseThrow();
         store.requestCancel(r.id());
         Job after = null;
-        for (int i = 0; i < 100; i++) {
+        long deadline = System.nanoTime() + PATIENCE.toNanos();
+        while (System.nanoTime() < deadline) {
             Thread.sleep(50);
             store.cancelAbandoned();
             after = store.find(r.id()).orElseThrow();

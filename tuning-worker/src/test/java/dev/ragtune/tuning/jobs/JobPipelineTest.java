@@ -15,12 +15,14 @@ import dev.ragtune.embedded.ModelRegistryProcess;
 import dev.ragtune.embedded.PostgresServer;
 import dev.ragtune.tuning.publish.AdapterPackage;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import javax.sql.DataSource;
 import java.nio.file.Files;
+import java.util.concurrent.TimeUnit;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -32,6 +34,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * evaluation on the tiny demo model, publishing to the real model-registry (a child JVM on its own
  * PostgreSQL database and a real Kafka broker).
  */
+// a hang fails in minutes, with every thread's stack in the output (junit.jupiter.execution.timeout.threaddump.enabled): the pipeline steps with a fake trainer; under a minute alone
+@Timeout(value = 10, unit = TimeUnit.MINUTES)
 class JobPipelineTest {
     static final ObjectMapper JSON = new ObjectMapper();
     @TempDir
@@ -217,8 +221,10 @@ class JobPipelineTest {
         return claimed;
     }
 
+    /** Runs the next job once the dead worker's lease has expired; bounded by wall-clock time, not an iteration count. */
     static boolean runOnceLeaseExpired(JobExecutor worker) throws InterruptedException {
-        for (int i = 0; i < 100; i++) {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < deadline) {
             if (worker.runNext()) {
                 return true;
             }
