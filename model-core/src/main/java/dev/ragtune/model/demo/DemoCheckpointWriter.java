@@ -63,12 +63,19 @@ public final class DemoCheckpointWriter {
      * generator seeded by the seed and its name (same seed, same bytes).
      */
     public static void writeRandomWeights(Path file, ModelConfig c, DType dtype, long seed, String tag) throws IOException {
+        writeRandomWeights(file, c, dtype, seed, tag, name -> name.endsWith("norm.weight") ? 0.1 : INIT_STD);
+    }
+
+    /** As {@link #writeRandomWeights(Path, ModelConfig, DType, long, String)}, with each tensor's std given by name. */
+    public static void writeRandomWeights(Path file, ModelConfig c, DType dtype, long seed, String tag,
+                                          java.util.function.ToDoubleFunction<String> stdOf) throws IOException {
         SafetensorsWriter w = new SafetensorsWriter().metadata("format", "pt").metadata("ragtune.demo", tag);
         double normMean = 1 - c.spec().normWeightOffset();
         c.tensorShapes().forEach((name, shape) -> {
             int count = (int) java.util.Arrays.stream(shape).reduce(1, (x, y) -> x * y);
             boolean norm = name.endsWith("norm.weight");
-            w.add(name, dtype, shape, () -> gaussian(seed, name, count, norm ? normMean : 0, norm ? 0.1 : INIT_STD));
+            double std = stdOf.applyAsDouble(name);
+            w.add(name, dtype, shape, () -> gaussian(seed, name, count, norm ? normMean : 0, std));
         });
         w.write(file);
     }
