@@ -16,8 +16,8 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 /** {@code ragtune model demo|export}: make and convert checkpoints. */
-@Command(name = "model", description = "Make a demo checkpoint or export one to ONNX.",
-        mixinStandardHelpOptions = true, subcommands = {ModelCommand.Demo.class, ModelCommand.Export.class})
+@Command(name = "model", description = "Make a demo or random checkpoint, or export one to ONNX.",
+        mixinStandardHelpOptions = true, subcommands = {ModelCommand.Demo.class, ModelCommand.Random.class, ModelCommand.Export.class})
 public final class ModelCommand {
 
     @Command(name = "demo", mixinStandardHelpOptions = true,
@@ -39,6 +39,39 @@ public final class ModelCommand {
             System.out.printf("wrote %s checkpoint (%s, %d layers, hidden %d, %d/%d heads, vocab %d) to %s in %.1f s%n",
                     preset, c.architecture().hfName(), c.numLayers(), c.hiddenSize(), c.numHeads(), c.numKvHeads(),
                     c.vocabSize(), out, (System.nanoTime() - start) / 1e9);
+            return 0;
+        }
+    }
+
+    @Command(name = "random", mixinStandardHelpOptions = true,
+            description = {"Write a random-weight checkpoint shaped like a real one: its config.json with fewer layers,"
+                    + " its tokenizer files copied, random weights (std 0.02) in its exact tensor layout and dtype.",
+                    "The vocabulary stays the real one (150k-262k rows), so give --hidden 64..192 for a small, fast model."})
+    static final class Random implements Callable<Integer> {
+        @Option(names = "--like", required = true, description = "Folder with the real config.json, tokenizer.json and tokenizer_config.json.")
+        Path like;
+        @Option(names = "--out", required = true, description = "Folder to write the checkpoint to.")
+        Path out;
+        @Option(names = "--layers", defaultValue = "2", description = "Number of layers (default ${DEFAULT-VALUE}).")
+        int layers;
+        @Option(names = "--hidden", defaultValue = "0", description = "Hidden size; 0 keeps the real one. Without an explicit"
+                + " head_dim in the config, head counts shrink to keep the head width, so give a multiple of it.")
+        int hidden;
+        @Option(names = "--intermediate", defaultValue = "0", description = "MLP width; 0 keeps the real one.")
+        int intermediate;
+        @Option(names = "--seed", defaultValue = "0", description = "Random seed (default ${DEFAULT-VALUE}).")
+        long seed;
+
+        @Override
+        public Integer call() throws Exception {
+            long start = System.nanoTime();
+            ModelConfig c = DemoCheckpointWriter.writeLike(like, layers, hidden, intermediate, seed, out);
+            try (Checkpoint ckpt = Checkpoint.open(out)) { // validates config, tensors and tokenizer together
+                System.out.printf("wrote %s-shaped checkpoint (%s, %d layers, hidden %d, intermediate %d, %d/%d heads of %d,"
+                                + " vocab %d, %s) to %s in %.1f s%n", like.getFileName(), c.architecture().hfName(),
+                        c.numLayers(), c.hiddenSize(), c.intermediateSize(), c.numHeads(), c.numKvHeads(), c.headDim(),
+                        c.vocabSize(), c.torchDtype(), out, (System.nanoTime() - start) / 1e9);
+            }
             return 0;
         }
     }

@@ -95,6 +95,26 @@ class CliTest {
     }
 
     @Test
+    void randomLikeKeepsTheRealFilesAndGenerates() throws Exception {
+        Path real = tmp.resolve("real");
+        run("model", "demo", "--out", real.toString());
+        Path model = tmp.resolve("r");
+        Run r = run("model", "random", "--like", real.toString(), "--layers", "1", "--hidden", "32", "--intermediate", "48",
+                "--out", model.toString(), "--seed", "5");
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(r.out()).contains("1 layers, hidden 32, intermediate 48");
+        assertThat(Files.readString(model.resolve("tokenizer.json"))).isEqualTo(Files.readString(real.resolve("tokenizer.json")));
+        assertThat(new ObjectMapper().readTree(model.resolve("config.json").toFile()).path("num_hidden_layers").asInt()).isEqualTo(1);
+
+        Run gen = run("generate", "--checkpoint", model.toString(), "--prompt", "hi", "--max-tokens", "4", "--json");
+        assertThat(gen.exitCode()).as(gen.err()).isZero();
+
+        Run missing = run("model", "random", "--like", tmp.resolve("nope").toString(), "--out", tmp.resolve("x").toString());
+        assertThat(missing.exitCode()).isEqualTo(2);
+        assertThat(missing.err()).contains("has no config.json");
+    }
+
+    @Test
     void badInputGetsAClearMessageAndExitCode2() throws Exception {
         Run missing = run("generate", "--checkpoint", tmp.resolve("nope").toString(), "--prompt", "hi");
         assertThat(missing.exitCode()).isEqualTo(2);

@@ -8,7 +8,6 @@ import dev.ragtune.model.demo.ByteLevelTokenizerJson;
 import dev.ragtune.model.demo.DemoCheckpointWriter;
 import dev.ragtune.model.demo.DemoPreset;
 import dev.ragtune.model.safetensors.DType;
-import dev.ragtune.model.safetensors.SafetensorsWriter;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -140,20 +139,8 @@ public final class FamilyCheckpoints {
     public static ModelConfig write(Path dir, JsonNode config, long seed) throws IOException {
         DemoCheckpointWriter.write(dir, DemoPreset.TINY, seed); // tokenizer files; config and weights replaced
         ModelConfig c = ModelConfig.parse(config, "test config");
-        SplittableRandom r = new SplittableRandom(seed);
-        SafetensorsWriter w = new SafetensorsWriter();
-        c.tensorShapes().forEach((name, shape) -> {
-            int n = (int) java.util.Arrays.stream(shape).reduce(1, (x, y) -> x * y);
-            boolean norm = name.endsWith("norm.weight");
-            double normMean = 1 - c.spec().normWeightOffset(); // Gemma stores w of a (1 + w) scale
-            double std = norm ? 0.2 : name.contains("embed") ? 0.5 : name.startsWith("lm_head") ? 0.2 : 0.15;
-            float[] v = new float[n];
-            for (int i = 0; i < n; i++) {
-                v[i] = (float) ((norm ? normMean : 0) + std * r.nextGaussian());
-            }
-            w.add(name, DType.F32, shape, v);
-        });
-        w.write(dir.resolve("model.safetensors"));
+        DemoCheckpointWriter.writeRandomWeights(dir.resolve("model.safetensors"), c, DType.F32, seed, "test",
+                name -> name.endsWith("norm.weight") ? 0.2 : name.contains("embed") ? 0.5 : name.startsWith("lm_head") ? 0.2 : 0.15);
         JSON.writeValue(dir.resolve("config.json").toFile(), config);
         return c;
     }
