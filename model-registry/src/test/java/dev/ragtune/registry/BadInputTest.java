@@ -34,6 +34,9 @@ class BadInputTest {
     @InjectEmbedded
     Path blobDir;
 
+    @io.quarkus.test.common.http.TestHTTPResource("/")
+    java.net.URL root;
+
     static boolean ready;
 
     @BeforeEach
@@ -160,6 +163,73 @@ class BadInputTest {
         error(Api.setAlias(ADAPTER, "Bad Alias", Map.of("version", 1)).then(), 400, "bad_request", "alias 'Bad Alias' is invalid");
         error(as(ADMIN).contentType(ContentType.JSON).body("{oops").put("/v1/adapters/" + ADAPTER + "/aliases/production").then(),
                 400, "bad_request", "not valid JSON");
+    }
+
+    /** What PostgreSQL cannot store is a 400 naming the field, not a 409 "already exists"; nothing is created. */
+    @Test
+    void textsThatCannotBeStoredAre400AndCreateNothing() {
+        error(as(PUBLISHER).contentType(ContentType.JSON)
+                .body(Map.of("id", "nul-base", "architecture", "x", "checkpointLocation", "/x", "description", "a\u0000b"))
+                .post("/v1/base-models").then(), 400, "bad_request", "description", "NUL");
+        error(as(PUBLISHER).contentType(ContentType.JSON)
+                .body(Map.of("id", "long-base", "architecture", "A".repeat(129), "checkpointLocation", "/x"))
+                .post("/v1/base-models").then(), 400, "bad_request", "architecture", "longer than 128");
+        error(as(READER).get("/v1/base-models/nul-base").then(), 404, "not_found");
+        error(as(READER).get("/v1/base-models/long-base").then(), 404, "not_found");
+        error(as(PUBLISHER).contentType(ContentType.JSON)
+                .body(Map.of("name", "nul-bot", "baseModel", "bad-input-base", "description", "a\u0000b"))
+                .post("/v1/adapters").then(), 400, "bad_request", "description", "NUL");
+        error(as(PUBLISHER).contentType(ContentType.JSON)
+                .body(Map.of("name", "nul-bot", "baseModel", "bad-input-base", "tags", Map.of("team", "a\u0000b")))
+                .post("/v1/adapters").then(), 400, "bad_request", "tags.team", "NUL");
+        error(as(PUBLISHER).contentType(ContentType.JSON)
+                .body(Map.of("name", "nul-bot", "baseModel", "bad-input-base", "description", "d".repeat(10_001)))
+                .post("/v1/adapters").then(), 400, "bad_request", "description", "longer than 10000");
+        error(as(READER).get("/v1/adapters/nul-bot").then(), 404, "not_found");
+        error(Api.setAlias(ADAPTER, "production", Map.of("version", 1, "reason", "a\u0000b")).then(), 400, "bad_request", "reason", "NUL");
+    }
+
+    /** A value of the wrong type, an array for an object, an oversized body: the error body, naming the field. */
+    @Test
+    void typeMismatchesAndOversizedBodiesGetTheErrorBody() throws Exception {
+        error(as(PUBLISHER).contentType(ContentType.JSON).body(Map.of("id", List.of("a"), "architecture", "x", "checkpointLocation", "/x"))
+                .post("/v1/base-models").then(), 400, "bad_request", "id must be a string");
+        error(as(PUBLISHER).contentType(ContentType.JSON).body("[1, 2]").post("/v1/base-models").then(), 400, "bad_request",
+                "request body must be a JSON object");
+        error(as(PUBLISHER).contentType(ContentType.JSON).body(Map.of("name", 5, "baseModel", Map.of("a", 1)))
+                .post("/v1/adapters").then(), 400, "bad_request", "baseModel must be a string");
+        String response = rawExchange(root, "POST /v1/adapters/" + ADAPTER + "/versions HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer "
+                + PUBLISHER + "\r\nContent-Type: multipart/form-data; boundary=x\r\nContent-Length: 100000000000\r\n\r\n--x");
+        assertThat(response).startsWith("HTTP/1.1 413").contains("\"error\":\"payload_too_large\"").contains("limit");
+    }
+
+    /** Sends {@code head} on a raw socket and reads the answer until the server closes (at most 30 s). */
+    static String rawExchange(java.net.URL root, String head) throws java.io.IOException {
+        try (java.net.Socket s = new java.net.Socket(root.getHost(), root.getPort())) {
+            s.setSoTimeout(30_000);
+            s.getOutputStream().write(head.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            s.getOutputStream().flush();
+            java.io.ByteArrayOutputStream got = new java.io.ByteArrayOutputStream();
+            byte[] buf = new byte[8192];
+            try {
+                for (int n; (n = s.getInputStream().read(buf)) > 0; ) {
+                    got.write(buf, 0, n);
+                }
+            } catch (java.net.SocketTimeoutException | java.net.SocketException e) {
+                // what arrived is the answer
+            }
+            return got.toString(java.nio.charset.StandardCharsets.UTF_8);
+        }
+    }
+
+    /** Readers see base models without the server's checkpoint paths; readiness shows no paths or exception names. */
+    @Test
+    void readersAndProbesSeeNoServerPaths() {
+        as(READER).get("/v1/base-models/bad-input-base").then().statusCode(200).body("checkpointLocation", org.hamcrest.Matchers.nullValue());
+        assertThat(as(READER).get("/v1/base-models").asString()).doesNotContain("/models/");
+        as(PUBLISHER).get("/v1/base-models/bad-input-base").then().statusCode(200).body("checkpointLocation", equalTo("/models/bad-input-base"));
+        String ready = as(null).get("/q/health/ready").asString();
+        assertThat(ready).doesNotContainPattern("(?i)exception|/tmp/|/home/|java\\.");
     }
 
     private List<Path> blobs() throws IOException {

@@ -19,6 +19,8 @@ public class EmbeddedServices implements QuarkusTestResourceLifecycleManager {
     public static final String PUBLISHER = "test-publisher-key";
     public static final String OPS = "test-ops-key";
     public static final String ADMIN = "test-admin-key";
+    /** The bearer key of /q/metrics (ragtune.metrics.key), as Prometheus presents it in Kubernetes. */
+    public static final String METRICS = "test-metrics-key";
     public static final String TOPIC = "adapter-events";
 
     private TestInfrastructure infra;
@@ -39,6 +41,7 @@ public class EmbeddedServices implements QuarkusTestResourceLifecycleManager {
         cfg.put("ragtune.registry.api-keys." + PUBLISHER, "publisher:test-publisher");
         cfg.put("ragtune.registry.api-keys." + OPS, "ops:test-ops");
         cfg.put("ragtune.registry.api-keys." + ADMIN, "admin:test-admin");
+        cfg.put("ragtune.metrics.key", METRICS);
         return cfg;
     }
 

@@ -91,6 +91,8 @@ class RegistryApiTest {
                 .body("createdBy", equalTo("test-publisher"));
         as(READER).get("/v1/base-models/" + BASE).then().statusCode(200)
                 .body("architecture", equalTo("LlamaForCausalLM"))
+                .body("checkpointLocation", org.hamcrest.Matchers.nullValue()); // a server path: publishers and admins only
+        as(PUBLISHER).get("/v1/base-models/" + BASE).then().statusCode(200)
                 .body("checkpointLocation", equalTo("/models/llama-mini"));
         List<String> ids = as(READER).get("/v1/base-models").then().statusCode(200).extract().jsonPath().getList("id");
         assertThat(ids).contains(BASE);
@@ -330,7 +332,11 @@ class RegistryApiTest {
         as(null).get("/q/health/ready").then().statusCode(200).body(containsString("outbox-relay"));
         as(null).get("/q/openapi").then().statusCode(200).body(containsString("/v1/adapters/{name}/aliases/{alias}"));
         as(null).get("/q/swagger-ui/").then().statusCode(200);
-        as(null).get("/q/metrics").then().statusCode(200).body(containsString("ragtune_registry_outbox_relayed"));
+        as(EmbeddedServices.METRICS).get("/q/metrics").then().statusCode(200).body(containsString("ragtune_registry_outbox_relayed"));
+        // with ragtune.metrics.key set, nothing else reads the metrics: no key, or an API key, is a 401 with the error body
+        as(null).get("/q/metrics").then().statusCode(401).body("error", equalTo("unauthorized"));
+        as(ADMIN).get("/q/metrics").then().statusCode(401).body("error", equalTo("unauthorized"));
+        as(null).get("/q/health/ready").then().statusCode(org.hamcrest.Matchers.not(401)); // the probes stay public
     }
 
     static String sha(byte[] b) {

@@ -70,7 +70,8 @@ public class AdapterResource {
             throw ApiException.badRequest("request body is required: {name, baseModel, description, tags}");
         }
         Checks.adapterName(req.name());
-        Checks.required(req.baseModel(), "baseModel");
+        Checks.text(Checks.required(req.baseModel(), "baseModel"), 128, "baseModel");
+        Checks.text(req.description(), Checks.MAX_DESCRIPTION, "description");
         Map<String, String> tags = tags(req.tags());
         if (em.find(BaseModel.class, req.baseModel()) == null) {
             throw ApiException.notFound("base model '" + Checks.abbreviate(req.baseModel()) + "' not found; register it with POST /v1/base-models first");
@@ -93,7 +94,10 @@ public class AdapterResource {
             em.persist(a);
             em.flush();
         } catch (PersistenceException e) {
-            throw ApiException.conflict("adapter '" + req.name() + "' already exists");
+            if (Checks.isUniqueViolation(e)) {
+                throw ApiException.conflict("adapter '" + req.name() + "' already exists"); // created concurrently
+            }
+            throw e;
         }
         return Response.created(URI.create("/v1/adapters/" + a.name)).entity(view(a)).build();
     }
@@ -131,12 +135,16 @@ public class AdapterResource {
         if (!node.isObject()) {
             throw ApiException.badRequest("tags must be a JSON object of strings, e.g. {\"team\": \"support\"}");
         }
+        if (node.size() > Checks.MAX_TAGS) {
+            throw ApiException.badRequest("tags has " + node.size() + " keys; at most " + Checks.MAX_TAGS);
+        }
         for (var it = node.fields(); it.hasNext(); ) {
             var e = it.next();
             if (!e.getValue().isValueNode() || e.getValue().isNull()) {
                 throw ApiException.badRequest("tag '" + Checks.abbreviate(e.getKey()) + "' must have a string value");
             }
-            tags.put(e.getKey(), e.getValue().asText());
+            Checks.text(e.getKey(), Checks.MAX_TAG_KEY, "tags key");
+            tags.put(e.getKey(), Checks.text(e.getValue().asText(), Checks.MAX_TAG_VALUE, "tags." + Checks.abbreviate(e.getKey())));
         }
         return tags;
     }

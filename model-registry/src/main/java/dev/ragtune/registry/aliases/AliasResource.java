@@ -78,7 +78,7 @@ public class AliasResource {
                                       @QueryParam("reason") String reasonParam, String body) {
         Checks.aliasName(alias);
         requireAliasRole(alias);
-        String reason = reasonParam != null ? reasonParam : Bodies.optionalText(Bodies.optionalObject(body, json), "reason");
+        String reason = reasonParam != null ? Checks.text(reasonParam, Checks.MAX_DESCRIPTION, "reason") : Bodies.optionalText(Bodies.optionalObject(body, json), "reason");
         AliasService.Result r = aliases.remove(name, alias, reason, caller.actor());
         relay.wakeUp();
         return r;

@@ -35,12 +35,21 @@ public class BaseModelResource {
     public record CreateBaseModel(String id, String architecture, String checkpointLocation, String sha256, String description) {
     }
 
-    /** A base model as the API shows it. */
+    /**
+     * A base model as the API shows it. {@code checkpointLocation} is where the checkpoint lies on the servers (a
+     * file-system path or URL): only callers who may register base models (publisher, admin) see it; for others it is
+     * null.
+     */
     public record BaseModelView(String id, String architecture, String checkpointLocation, String sha256, String description,
                                 String createdBy, Instant createdAt) {
-        static BaseModelView of(BaseModel m) {
-            return new BaseModelView(m.id, m.architecture, m.checkpointLocation, m.weightsSha256, m.description, m.createdBy, m.createdAt);
+        static BaseModelView of(BaseModel m, boolean withLocation) {
+            return new BaseModelView(m.id, m.architecture, withLocation ? m.checkpointLocation : null, m.weightsSha256, m.description,
+                    m.createdBy, m.createdAt);
         }
+    }
+
+    private BaseModelView view(BaseModel m) {
+        return BaseModelView.of(m, caller.role() != null && caller.role().implies(Role.PUBLISHER));
     }
 
     @Inject
@@ -59,8 +68,9 @@ public class BaseModelResource {
             throw ApiException.badRequest("request body is required: {id, architecture, checkpointLocation, sha256}");
         }
         Checks.matches(req.id(), Checks.ID, "id", "letters, digits, '.', '_' and '-', at most 128 characters");
-        Checks.required(req.architecture(), "architecture");
-        Checks.required(req.checkpointLocation(), "checkpointLocation");
+        Checks.text(Checks.required(req.architecture(), "architecture").trim(), Checks.MAX_ARCHITECTURE, "architecture");
+        Checks.text(Checks.required(req.checkpointLocation(), "checkpointLocation").trim(), Checks.MAX_LOCATION, "checkpointLocation");
+        Checks.text(req.description(), Checks.MAX_DESCRIPTION, "description");
         String sha = Checks.sha256(req.sha256(), "sha256");
         if (em.find(BaseModel.class, req.id()) != null) {
             throw ApiException.conflict("base model '" + req.id() + "' already exists");
@@ -77,16 +87,19 @@ public class BaseModelResource {
             em.persist(m);
             em.flush();
         } catch (PersistenceException e) {
-            throw ApiException.conflict("base model '" + req.id() + "' already exists");
+            if (Checks.isUniqueViolation(e)) {
+                throw ApiException.conflict("base model '" + req.id() + "' already exists"); // created concurrently
+            }
+            throw e;
         }
-        return Response.created(URI.create("/v1/base-models/" + m.id)).entity(BaseModelView.of(m)).build();
+        return Response.created(URI.create("/v1/base-models/" + m.id)).entity(view(m)).build();
     }
 
     @GET
     @RequiresRole(Role.READER)
     @Operation(summary = "List base models")
     public List<BaseModelView> list() {
-        return em.createQuery("from BaseModel order by id", BaseModel.class).getResultList().stream().map(BaseModelView::of).toList();
+        return em.createQuery("from BaseModel order by id", BaseModel.class).getResultList().stream().map(this::view).toList();
     }
 
     @GET
@@ -98,6 +111,6 @@ public class BaseModelResource {
         if (m == null) {
             throw ApiException.notFound("base model '" + Checks.abbreviate(id) + "' not found");
         }
-        return BaseModelView.of(m);
+        return view(m);
     }
 }

@@ -36,6 +36,6 @@ public final class Bodies {
         if (!n.isTextual()) {
             throw ApiException.badRequest("'" + field + "' must be a string");
         }
-        return n.asText();
+        return Checks.text(n.asText(), Checks.MAX_DESCRIPTION, "'" + field + "'");
     }
 }

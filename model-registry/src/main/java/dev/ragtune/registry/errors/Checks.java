@@ -3,6 +3,7 @@ package dev.ragtune.registry.errors;
 import java.util.regex.Pattern;
 
 import dev.ragtune.common.errors.ApiException;
+import dev.ragtune.service.errors.Inputs;
 
 /** Input checks shared by the resources; each failure is a 400 naming the field. */
 public final class Checks {
@@ -65,6 +66,31 @@ public final class Checks {
             // fall through
         }
         throw ApiException.notFound("version '" + abbreviate(value) + "' of adapter '" + adapter + "' not found: versions are 1, 2, 3…");
+    }
+
+    public static final int MAX_ARCHITECTURE = 128;
+    public static final int MAX_LOCATION = 4096;
+    public static final int MAX_DESCRIPTION = 10_000;
+    public static final int MAX_TAGS = 64;
+    public static final int MAX_TAG_KEY = 64;
+    public static final int MAX_TAG_VALUE = 1024;
+
+    /** A client's text: no U+0000 (PostgreSQL text cannot hold it), at most {@code max} characters; null stays null. */
+    public static String text(String value, int max, String field) {
+        return Inputs.text(value, max, field);
+    }
+
+    /**
+     * Whether a failed write is a unique-constraint violation (SQL state 23505), the only persistence error that means
+     * "already exists"; anything else is not the caller's conflict.
+     */
+    public static boolean isUniqueViolation(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.sql.SQLException sql && "23505".equals(sql.getSQLState())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     public static String abbreviate(String s) {

@@ -131,7 +131,7 @@ class RegistryBenchmark {
                 CHANGES, WARMUP, pct(latencies, 50), pct(latencies, 99), latencies.get(latencies.size() - 1),
                 latencies.stream().mapToDouble(d -> d).average().orElse(0)));
 
-        String metrics = as(null).get("/q/metrics").asString();
+        String metrics = as(dev.ragtune.registry.EmbeddedServices.METRICS).get("/q/metrics").asString();
         metrics.lines().filter(l -> l.startsWith("ragtune_registry_outbox_lag_seconds{") && l.contains("quantile"))
                 .forEach(l -> report.append("  server side, commit -> Kafka ack (Micrometer, all events so far): ").append(l).append('\n'));
 

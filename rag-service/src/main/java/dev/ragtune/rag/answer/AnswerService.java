@@ -20,6 +20,8 @@ import dev.ragtune.rag.adapters.AdapterLease;
 import dev.ragtune.rag.adapters.AdapterRef;
 import dev.ragtune.rag.adapters.AdapterResolver;
 import dev.ragtune.rag.config.GenerationConfig;
+import dev.ragtune.rag.config.RagConfig;
+import dev.ragtune.common.errors.ApiException;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -46,6 +48,9 @@ public class AnswerService {
     GenerationConfig config;
 
     @Inject
+    RagConfig ragConfig;
+
+    @Inject
     ChunkRetrieval retrieval;
 
     @Inject
@@ -57,6 +62,9 @@ public class AnswerService {
      */
     public PreparedAnswer prepare(String endpoint, List<ChatMessage> conversation, int topK, Map<String, String> filters,
                                   AdapterRef ref, SamplingParams params) {
+        if (topK < 0 || topK > ragConfig.retrieval().maxTopK()) {
+            throw new IllegalArgumentException("topK must be between 0 and " + ragConfig.retrieval().maxTopK() + ", got " + topK);
+        }
         long start = System.nanoTime();
         AdapterLease lease = resolver.orElseThrow(AnswerErrors::noModel).lease(ref);
         try {
@@ -109,6 +117,21 @@ public class AnswerService {
                 }
             }
         });
+    }
+
+    /**
+     * The number of chunks an answer retrieves, from a request's field: absent → {@code generation.default-top-k}; 0 = no
+     * retrieval; at most {@code retrieval.max-top-k}, the same limit as {@code /v1/retrieve}'s {@code topK}.
+     *
+     * @throws ApiException 400 naming {@code field}
+     */
+    public int retrievalTopK(Integer value, String field) {
+        int max = ragConfig.retrieval().maxTopK();
+        int k = value == null ? config.generation().defaultTopK() : value;
+        if (k < 0 || k > max) {
+            throw ApiException.badRequest(field + " must be between 0 (no retrieval) and " + max + ", got " + k);
+        }
+        return k;
     }
 
     /** Sampling parameters from a request's fields, validated with messages naming the field. */

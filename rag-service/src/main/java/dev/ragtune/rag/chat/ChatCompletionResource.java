@@ -32,6 +32,7 @@ import dev.ragtune.model.generate.TokenListener;
 import dev.ragtune.rag.adapters.AdapterDefaults;
 import dev.ragtune.rag.adapters.AdapterRef;
 import dev.ragtune.rag.answer.AnswerService;
+import dev.ragtune.rag.answer.ClientDisconnect;
 import dev.ragtune.rag.answer.PreparedAnswer;
 import dev.ragtune.rag.config.GenerationConfig;
 import dev.ragtune.rag.openai.OpenAiErrors;
@@ -40,6 +41,7 @@ import dev.ragtune.rag.query.QueryStore;
 import dev.ragtune.rag.query.StoredQuery;
 import dev.ragtune.rag.security.RequiresRole;
 import dev.ragtune.rag.security.Role;
+import dev.ragtune.service.errors.ErrorMappers;
 
 /**
  * OpenAI-compatible {@code POST /v1/chat/completions}: {@code model} is an adapter reference
@@ -80,7 +82,12 @@ public class ChatCompletionResource {
                     : AdapterRef.parse(req.model(), adapters.defaultAlias());
             SamplingParams params = answers.params(req.maxTokens(), req.temperature(), req.topP(), req.topK(), req.seed(),
                     req.stop(), req.maxTokensField());
-            int topK = !req.retrieval() ? 0 : req.retrievalTopK() == null ? config.generation().defaultTopK() : req.retrievalTopK();
+            int topK;
+            try {
+                topK = req.retrieval() ? answers.retrievalTopK(req.retrievalTopK(), "retrieval_top_k") : 0;
+            } catch (dev.ragtune.common.errors.ApiException e) {
+                throw OpenAiException.invalid("retrieval_top_k", e.getMessage());
+            }
             PreparedAnswer p = answers.prepare("chat", req.messages(), topK, req.retrievalFilters(), ref, params);
             String id = ID_PREFIX + p.id();
             long created = Instant.now().getEpochSecond();
@@ -94,8 +101,10 @@ public class ChatCompletionResource {
                         .build();
             }
             GenerationResult r;
+            Cancellation cancellation = new Cancellation();
+            ClientDisconnect.cancels(cancellation);
             try {
-                r = answers.generate(p, TokenListener.NONE, new Cancellation()).get();
+                r = answers.generate(p, TokenListener.NONE, cancellation).get();
             } catch (ExecutionException e) {
                 throw e.getCause();
             }
@@ -115,9 +124,9 @@ public class ChatCompletionResource {
         if (e instanceof InterruptedException) {
             Thread.currentThread().interrupt();
         }
-        LOG.error("chat completion failed", e);
-        return new OpenAiException(500, "server_error", "internal_error", null,
-                "internal error: " + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()));
+        String reference = java.util.UUID.randomUUID().toString();
+        LOG.errorf(e, "chat completion failed, reference %s", reference);
+        return new OpenAiException(500, "server_error", "internal_error", null, ErrorMappers.internalMessage(reference));
     }
 
     private void remember(PreparedAnswer p, GenerationResult r) {
@@ -153,6 +162,7 @@ public class ChatCompletionResource {
     private StreamingOutput stream(PreparedAnswer p, String id, long created, String model, ChatJson chat, boolean usageChunk) {
         BlockingQueue<Item> queue = new LinkedBlockingQueue<>();
         Cancellation cancellation = new Cancellation();
+        ClientDisconnect disconnect = ClientDisconnect.cancels(cancellation);
         CompletableFuture<GenerationResult> f = answers.generate(p, (tokenId, delta) -> {
             if (!delta.isEmpty()) {
                 queue.add(new Delta(delta));
@@ -163,11 +173,23 @@ public class ChatCompletionResource {
             try {
                 send(out, chat.firstChunk(id, created, model, p.prompt().sources(), p.lease()).toString());
                 while (true) {
-                    Item item = queue.take();
+                    Item item = queue.poll(250, java.util.concurrent.TimeUnit.MILLISECONDS);
+                    if (item == null) {
+                        if (disconnect.closed()) {
+                            cancellation.cancel(); // nobody reads any more: free the generation slot
+                        }
+                        continue;
+                    }
                     if (item instanceof Delta d) {
                         send(out, chat.deltaChunk(id, created, model, d.text()).toString());
                     } else if (item instanceof Done d) {
-                        remember(p, d.result());
+                        try {
+                            remember(p, d.result());
+                        } catch (RuntimeException e) {
+                            // the answer could not be stored: the stream still ends, with an error event
+                            send(out, json.valueToTree(OpenAiErrors.body((OpenAiException) translate(e))).toString());
+                            return;
+                        }
                         send(out, chat.finalChunk(id, created, model, d.result()).toString());
                         if (usageChunk) {
                             send(out, chat.usageChunk(id, created, model, d.result()).toString());

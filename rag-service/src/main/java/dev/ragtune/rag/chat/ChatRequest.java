@@ -28,11 +28,13 @@ public record ChatRequest(String model, List<ChatMessage> messages, boolean stre
         try {
             n = json.readTree(body);
         } catch (Exception e) {
-            throw OpenAiException.invalid(null, "request body is not valid JSON: " + e.getMessage());
+            throw OpenAiException.invalid(null, "request body is not valid JSON: " + (e instanceof com.fasterxml.jackson.core.JsonProcessingException j
+                    ? firstLine(j.getOriginalMessage()) : "unreadable"));
         }
         if (n == null || !n.isObject()) {
             throw OpenAiException.invalid(null, "request body must be a JSON object");
         }
+        unsupported(n);
         String model = optText(n, "model");
         List<ChatMessage> messages = messages(n.get("messages"));
         boolean stream = optBool(n, "stream", false);
@@ -61,25 +63,64 @@ public record ChatRequest(String model, List<ChatMessage> messages, boolean stre
         }
         List<String> stop = stop(n.get("stop"));
         boolean retrieval = optBool(n, "retrieval", true);
-        Integer retrievalTopK = optInt(n, "retrieval_top_k");
-        if (retrievalTopK != null && retrievalTopK < 0) {
-            throw OpenAiException.invalid("retrieval_top_k", "retrieval_top_k must be >= 0, got " + retrievalTopK);
-        }
+        Integer retrievalTopK = optInt(n, "retrieval_top_k"); // its range is the service's one retrieval limit, checked by the resource
         Map<String, String> filters = new LinkedHashMap<>();
         JsonNode f = n.get("retrieval_filters");
         if (f != null && !f.isNull()) {
             if (!f.isObject()) {
                 throw OpenAiException.invalid("retrieval_filters", "retrieval_filters must be an object of strings");
             }
+            if (f.size() > MAX_FILTER_KEYS) {
+                throw OpenAiException.invalid("retrieval_filters", "retrieval_filters has " + f.size() + " keys; at most " + MAX_FILTER_KEYS);
+            }
             f.fields().forEachRemaining(e -> {
                 if (!e.getValue().isTextual()) {
                     throw OpenAiException.invalid("retrieval_filters", "retrieval_filters." + e.getKey() + " must be a string");
                 }
+                noNul(e.getValue().asText(), "retrieval_filters");
                 filters.put(e.getKey(), e.getValue().asText());
             });
         }
         return new ChatRequest(model, messages, stream, includeUsage, maxTokens, maxField, temperature, topP, topK, seed, stop,
                 retrieval, retrievalTopK, filters);
+    }
+
+    /** Most keys of {@code retrieval_filters}, as for {@code /v1/query}'s {@code filters}. */
+    static final int MAX_FILTER_KEYS = dev.ragtune.rag.errors.Checks.MAX_FILTER_KEYS;
+
+    /**
+     * OpenAI fields this endpoint does not implement and that would change the answer if ignored: tools and function
+     * calls, log-probabilities. Absent, null, empty or their "off" value is accepted (clients send defaults).
+     */
+    private static void unsupported(JsonNode n) {
+        for (String f : List.of("tools", "functions")) {
+            JsonNode v = n.get(f);
+            if (v != null && !v.isNull() && !(v.isArray() && v.isEmpty())) {
+                throw OpenAiException.invalid(f, f + " is not supported: this endpoint does not call tools or functions");
+            }
+        }
+        for (String f : List.of("tool_choice", "function_call")) {
+            JsonNode v = n.get(f);
+            if (v != null && !v.isNull() && !"none".equals(v.asText(null))) {
+                throw OpenAiException.invalid(f, f + " is not supported: this endpoint does not call tools or functions");
+            }
+        }
+        JsonNode lp = n.get("logprobs");
+        if (lp != null && !lp.isNull() && !(lp.isBoolean() && !lp.asBoolean())) {
+            throw OpenAiException.invalid("logprobs", "logprobs is not supported");
+        }
+        JsonNode tlp = n.get("top_logprobs");
+        if (tlp != null && !tlp.isNull()) {
+            throw OpenAiException.invalid("top_logprobs", "top_logprobs is not supported");
+        }
+    }
+
+    /** A client's text: U+0000 cannot be stored (PostgreSQL) and means nothing in a question: 400 naming the field. */
+    private static String noNul(String s, String field) {
+        if (s.indexOf('\u0000') >= 0) {
+            throw OpenAiException.invalid(field, field + " must not contain the NUL character (U+0000)");
+        }
+        return s;
     }
 
     private static List<ChatMessage> messages(JsonNode a) {
@@ -117,7 +158,7 @@ public record ChatRequest(String model, List<ChatMessage> messages, boolean stre
             throw OpenAiException.invalid(field, field + " is required");
         }
         if (c.isTextual()) {
-            return c.asText();
+            return noNul(c.asText(), field);
         }
         if (c.isArray()) {
             StringBuilder sb = new StringBuilder();
@@ -127,7 +168,7 @@ public record ChatRequest(String model, List<ChatMessage> messages, boolean stre
                 }
                 sb.append(part.get("text").asText());
             }
-            return sb.toString();
+            return noNul(sb.toString(), field);
         }
         throw OpenAiException.invalid(field, field + " must be a string or an array of text parts");
     }
@@ -137,7 +178,7 @@ public record ChatRequest(String model, List<ChatMessage> messages, boolean stre
             return List.of();
         }
         if (s.isTextual()) {
-            return List.of(s.asText());
+            return List.of(noNul(s.asText(), "stop"));
         }
         if (s.isArray() && s.size() <= 4) {
             List<String> out = new ArrayList<>();
@@ -145,11 +186,19 @@ public record ChatRequest(String model, List<ChatMessage> messages, boolean stre
                 if (!x.isTextual()) {
                     throw OpenAiException.invalid("stop", "stop must be a string or an array of up to 4 strings");
                 }
-                out.add(x.asText());
+                out.add(noNul(x.asText(), "stop"));
             }
             return out;
         }
         throw OpenAiException.invalid("stop", "stop must be a string or an array of up to 4 strings");
+    }
+
+    private static String firstLine(String s) {
+        if (s == null) {
+            return "malformed";
+        }
+        int nl = s.indexOf('\n');
+        return nl < 0 ? s : s.substring(0, nl);
     }
 
     private static String optText(JsonNode n, String field) {
@@ -160,7 +209,7 @@ public record ChatRequest(String model, List<ChatMessage> messages, boolean stre
         if (!v.isTextual()) {
             throw OpenAiException.invalid(field, field + " must be a string");
         }
-        return v.asText();
+        return noNul(v.asText(), field);
     }
 
     private static boolean optBool(JsonNode n, String field, boolean dflt) {

@@ -29,6 +29,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.ragtune.rag.errors.Checks;
+import dev.ragtune.service.errors.Inputs;
 import dev.ragtune.retrieval.ingest.DocumentParser;
 import dev.ragtune.retrieval.ingest.ParsedDocument;
 import dev.ragtune.rag.security.RequiresRole;
@@ -66,6 +67,9 @@ public class DocumentResource {
     public record Page(List<DocumentView> items, int page, int size, long total) {
     }
 
+    /** Largest {@code ?page=}: page × size stays an int offset. */
+    public static final int MAX_PAGE = 1_000_000;
+
     @Inject
     DocumentStore store;
 
@@ -89,9 +93,10 @@ public class DocumentResource {
             throw ApiException.badRequest("request body is required: {id?, title?, text, metadata?}");
         }
         String id = Checks.documentId(req.id());
+        String title = Checks.title(req.title());
         Map<String, String> metadata = Checks.metadata(req.metadata(), "metadata");
         ParsedDocument parsed = parser.plainText(req.text());
-        return result(store.ingest(id, req.title(), metadata, parsed, null, caller.actor()));
+        return result(store.ingest(id, title, metadata, parsed, null, caller.actor()));
     }
 
     @POST
@@ -103,6 +108,7 @@ public class DocumentResource {
             throw ApiException.badRequest("multipart part 'file' is required (send it with a filename)");
         }
         String docId = Checks.documentId(id);
+        String docTitle = Checks.title(title);
         Map<String, String> meta = Checks.metadata(metadata, json, "metadata");
         String name = file.fileName();
         parser.checkSize(name, file.size());
@@ -110,10 +116,14 @@ public class DocumentResource {
         try (InputStream in = Files.newInputStream(file.uploadedFile())) {
             bytes = parser.readLimited(in, name);
         } catch (IOException e) {
-            throw ApiException.badRequest("cannot read part 'file': " + e.getMessage());
+            throw ApiException.badRequest("cannot read part 'file'");
         }
         ParsedDocument parsed = parser.parse(bytes, name, file.contentType());
-        return result(store.ingest(docId, title, meta, parsed, name, caller.actor()));
+        if (Inputs.hasNul(parsed.text())) {
+            throw ApiException.badRequest("file: its text contains the NUL character (U+0000); send text without it");
+        }
+        Inputs.text(name, 1000, "file name");
+        return result(store.ingest(docId, docTitle, meta, parsed, name, caller.actor()));
     }
 
     private static Response result(DocumentStore.IngestResult r) {
@@ -123,16 +133,10 @@ public class DocumentResource {
     }
 
     @GET
-    @Operation(summary = "Documents, most recently changed first: ?page= (from 0) &size= (1..500, default 20)")
+    @Operation(summary = "Documents, most recently changed first: ?page= (0.." + MAX_PAGE + ") &size= (1..500, default 20)")
     public Page list(@QueryParam("page") Integer page, @QueryParam("size") Integer size) {
-        int p = page == null ? 0 : page;
-        int s = size == null ? 20 : size;
-        if (p < 0) {
-            throw ApiException.badRequest("page must be 0 or more, got " + p);
-        }
-        if (s < 1 || s > 500) {
-            throw ApiException.badRequest("size must be between 1 and 500, got " + s);
-        }
+        int p = Inputs.range(page, 0, 0, MAX_PAGE, "page");
+        int s = Inputs.range(size, 20, 1, 500, "size");
         return QuarkusTransaction.requiringNew().call(() -> {
             long total = em.createQuery("select count(d) from DocumentRecord d", Long.class).getSingleResult();
             List<DocumentView> items = em.createQuery("from DocumentRecord order by updatedAt desc, id", DocumentRecord.class)
@@ -145,6 +149,7 @@ public class DocumentResource {
     @Path("{id: .+}")
     @Operation(summary = "A document with its chunks (positions, heading paths, languages, texts)")
     public DocumentDetail get(@PathParam("id") String id) {
+        Checks.existingDocumentId(id);
         return QuarkusTransaction.requiringNew().call(() -> {
             DocumentRecord d = em.find(DocumentRecord.class, id);
             if (d == null) {
@@ -162,6 +167,7 @@ public class DocumentResource {
     @Path("{id: .+}")
     @Operation(summary = "Delete a document and its chunks (database and index)")
     public Response delete(@PathParam("id") String id) {
+        Checks.existingDocumentId(id);
         if (!store.delete(id)) {
             throw ApiException.notFound("document '" + Checks.abbreviate(id) + "' not found");
         }

@@ -27,6 +27,7 @@ import dev.ragtune.rag.answer.AnswerErrors;
 import dev.ragtune.rag.answer.AnswerService;
 import dev.ragtune.rag.answer.PreparedAnswer;
 import dev.ragtune.rag.config.GenerationConfig;
+import dev.ragtune.rag.errors.Checks;
 import dev.ragtune.rag.security.RequiresRole;
 import dev.ragtune.rag.security.Role;
 import dev.ragtune.common.errors.ApiException;
@@ -62,10 +63,8 @@ public class QueryResource {
         if (request.question() == null || request.question().isBlank()) {
             throw ApiException.badRequest("question is required");
         }
-        int topK = request.topK() == null ? config.generation().defaultTopK() : request.topK();
-        if (topK < 0) {
-            throw ApiException.badRequest("topK must be >= 0 (0 = no retrieval), got " + topK);
-        }
+        int topK = answers.retrievalTopK(request.topK(), "topK");
+        Checks.filters(request.filters(), "filters");
         PreparedAnswer p;
         GenerationResult r;
         try {
@@ -73,7 +72,9 @@ public class QueryResource {
                     : AdapterRef.parse(request.adapter(), adapters.defaultAlias());
             SamplingParams params = answers.params(request.maxTokens(), request.temperature(), null, null, null, List.of(), "maxTokens");
             p = answers.prepare("query", List.of(ChatMessage.user(request.question())), topK, request.filters(), ref, params);
-            r = answers.generate(p, TokenListener.NONE, new Cancellation()).get();
+            Cancellation cancellation = new Cancellation();
+            dev.ragtune.rag.answer.ClientDisconnect.cancels(cancellation);
+            r = answers.generate(p, TokenListener.NONE, cancellation).get();
         } catch (ExecutionException e) {
             throw unwrap(e.getCause());
         } catch (InterruptedException e) {

@@ -14,6 +14,8 @@ import javax.sql.DataSource;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
+import dev.ragtune.service.errors.Inputs;
+
 /** Answers in PostgreSQL (table {@code rag_queries}, migration {@code V2__queries.sql}). */
 @ApplicationScoped
 public class QueryStore {
@@ -30,7 +32,7 @@ public class QueryStore {
             ps.setString(2, q.endpoint());
             ps.setString(3, q.question());
             ps.setString(4, q.systemPrompt());
-            ps.setString(5, q.answer());
+            ps.setString(5, Inputs.storable(q.answer())); // model output may hold U+0000, which PostgreSQL text cannot
             ps.setString(6, q.adapter());
             if (q.adapterVersion() == null) {
                 ps.setNull(7, Types.INTEGER);

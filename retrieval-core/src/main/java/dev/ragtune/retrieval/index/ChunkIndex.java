@@ -9,6 +9,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
+import org.apache.lucene.analysis.Analyzer;
+import org.apache.lucene.analysis.TokenStream;
+import org.apache.lucene.analysis.tokenattributes.CharTermAttribute;
 import org.apache.lucene.document.Document;
 import org.apache.lucene.document.Field;
 import org.apache.lucene.document.KnnFloatVectorField;
@@ -262,13 +265,20 @@ public final class ChunkIndex implements AutoCloseable {
      * The query analysed once per language field; a field's weight is 0.1 plus the detector's confidence that the query
      * is in that language (all 1 when it recognises nothing), so words shared across languages still match but the
      * query's own language leads.
+     *
+     * <p>Lucene refuses a query of more than {@link IndexSearcher#getMaxClauseCount()} term clauses in all (1,024), and
+     * every language field adds one clause per word: a long question is therefore kept within a per-field budget
+     * ({@link #termBudget()}): when a field's words exceed it, each distinct term becomes one clause boosted by how often
+     * it occurs (the same score as repeated clauses), and the most frequent terms are kept. Questions within the budget
+     * are queried exactly as before.
      */
     Query textQuery(String query) {
         Map<String, Double> confidence = detector.confidences(query);
         BooleanQuery.Builder b = new BooleanQuery.Builder();
         int clauses = 0;
+        int budget = termBudget();
         for (String lang : analyzers.languages()) {
-            Query q = new QueryBuilder(analyzers.analyzer(lang)).createBooleanQuery(LanguageAnalyzers.field(lang), query);
+            Query q = fieldQuery(lang, query, budget);
             if (q == null) {
                 continue;
             }
@@ -280,6 +290,44 @@ public final class ChunkIndex implements AutoCloseable {
             clauses++;
         }
         return clauses == 0 ? null : b.build();
+    }
+
+    /** Clauses one language field may use: the clause limit less room for metadata filters, shared by the fields. */
+    int termBudget() {
+        int languages = Math.max(1, analyzers.languages().size());
+        return Math.max(1, (IndexSearcher.getMaxClauseCount() - MAX_FILTER_CLAUSES) / languages);
+    }
+
+    /** Room kept for the filter clauses (metadata filters have at most 64 keys) and the match-all of a filter. */
+    static final int MAX_FILTER_CLAUSES = 96;
+
+    private Query fieldQuery(String lang, String query, int budget) {
+        String field = LanguageAnalyzers.field(lang);
+        Analyzer analyzer = analyzers.analyzer(lang);
+        Map<String, Integer> terms = new java.util.LinkedHashMap<>();
+        int tokens = 0;
+        try (TokenStream ts = analyzer.tokenStream(field, query)) {
+            CharTermAttribute term = ts.addAttribute(CharTermAttribute.class);
+            ts.reset();
+            while (ts.incrementToken()) {
+                terms.merge(term.toString(), 1, Integer::sum);
+                tokens++;
+            }
+            ts.end();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        if (tokens <= budget) {
+            return new QueryBuilder(analyzer).createBooleanQuery(field, query);
+        }
+        List<Map.Entry<String, Integer>> kept = new ArrayList<>(terms.entrySet());
+        kept.sort((x, y) -> Integer.compare(y.getValue(), x.getValue())); // stable: ties keep the question's order
+        BooleanQuery.Builder b = new BooleanQuery.Builder();
+        for (Map.Entry<String, Integer> e : kept.subList(0, Math.min(budget, kept.size()))) {
+            Query t = new TermQuery(new Term(field, e.getKey()));
+            b.add(e.getValue() == 1 ? t : new BoostQuery(t, e.getValue()), Occur.SHOULD);
+        }
+        return b.build();
     }
 
     private static Query filterQuery(Map<String, String> filters) {

@@ -24,10 +24,12 @@ class ErrorMappersTest {
     }
 
     @Test
-    void anythingElseIsAnInternalErrorNamingTheException() {
-        Response r = mappers.unexpected(new IllegalStateException("boom"));
+    void anythingElseIsAnInternalErrorWithAReferenceAndNothingOfTheException() {
+        Response r = mappers.unexpected(new IllegalStateException("boom at /srv/data"));
         assertThat(r.getStatus()).isEqualTo(500);
-        assertThat(r.getEntity()).isEqualTo(new ErrorBody("internal", "internal error: IllegalStateException: boom"));
+        ErrorBody body = (ErrorBody) r.getEntity();
+        assertThat(body.error()).isEqualTo("internal");
+        assertThat(body.message()).matches("internal error \\(reference [0-9a-f-]{36}\\)");
     }
 
     @Test

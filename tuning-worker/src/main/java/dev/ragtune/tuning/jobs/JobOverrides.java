@@ -2,6 +2,7 @@ package dev.ragtune.tuning.jobs;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ragtune.train.Hyperparameters;
 import dev.ragtune.train.TrainingOptions;
 
 import java.util.Iterator;
@@ -13,8 +14,9 @@ import java.util.Set;
  * "hyperparameters": {"learningRate": 1e-3, "epochs": 8, …}}}. Hyperparameter names are those of
  * {@link TrainingOptions}: {@code rank, alpha, epochs, learningRate, maxSeqLen, seed, batchSize,
  * gradAccumulation, warmupRatio, weightDecay, maxGradNorm}. Anything else, or a value of the wrong
- * type, is a clear {@link IllegalArgumentException} (400). Values are range-checked when the job
- * resolves its hyperparameters; an out-of-range value fails the job with the reason.
+ * type, is a clear {@link IllegalArgumentException} (400). Every value is checked against its range
+ * ({@link Hyperparameters#RANGES}, the same ranges the run itself enforces) when the job is requested: a
+ * value out of range is a 400 naming the hyperparameter, the job is not created.
  */
 public final class JobOverrides {
     public static final Set<String> HYPERPARAMETERS = Set.of("rank", "alpha", "epochs", "learningRate", "maxSeqLen", "seed",
@@ -57,6 +59,10 @@ public final class JobOverrides {
                 if (!Double.isFinite(e.getValue().asDouble())) {
                     throw new IllegalArgumentException("hyperparameter " + e.getKey() + " must be finite");
                 }
+                if (integral && !e.getValue().canConvertToLong()) {
+                    throw new IllegalArgumentException("hyperparameter " + e.getKey() + " is out of range: " + e.getValue());
+                }
+                Hyperparameters.range(e.getKey()).check(e.getValue().asDouble());
             }
         }
         return out;

@@ -63,6 +63,8 @@ public class RecordConsumerLoop implements Runnable {
     private volatile boolean halted;
     private volatile boolean running;
     private volatile String lastError;
+    private volatile String lastErrorWhat;
+
     private volatile Instant lastErrorAt;
 
     public RecordConsumerLoop(Consumer<byte[], byte[]> consumer, String topic, RecordBatchHandler handler, WorkerMetrics metrics,
@@ -113,6 +115,7 @@ public class RecordConsumerLoop implements Runnable {
                 }
                 backoffMs = 0;
                 lastError = null;
+                lastErrorWhat = null;
                 batches.incrementAndGet();
                 if (halted) {
                     break; // a crash right after the database commit: the offsets stay uncommitted
@@ -195,6 +198,7 @@ public class RecordConsumerLoop implements Runnable {
 
     private void failed(String what, RuntimeException e) {
         lastError = what + ": " + e;
+        lastErrorWhat = what;
         lastErrorAt = Instant.now();
         LOG.warnf("%s: %s", what, e.toString());
     }
@@ -241,6 +245,11 @@ public class RecordConsumerLoop implements Runnable {
     }
 
     /** The last failure, or null after a batch succeeded since. */
+    /** What failed last, in the loop's own words without the exception (for the public readiness probe); null when healthy. */
+    public String lastErrorSummary() {
+        return lastErrorWhat;
+    }
+
     public String lastError() {
         return lastError;
     }

@@ -51,6 +51,11 @@ public class RecordOutcomes {
 
     public Outcome outcome(int partition, long fromOffset, long toOffset) {
         String topic = config.kafka().recordsTopic();
+        int partitions = partitions(topic);
+        if (partition >= partitions) {
+            throw dev.ragtune.common.errors.ApiException.badRequest("partition must be between 0 and " + (partitions - 1)
+                    + ": the records topic has " + partitions + " partition(s), got " + partition);
+        }
         long committed = committedOffset(new TopicPartition(topic, partition));
         return new Outcome(topic, partition, fromOffset, toOffset, committed, committed >= toOffset,
                 stored(topic, partition, fromOffset, toOffset));
@@ -71,6 +76,29 @@ public class RecordOutcomes {
         }
     }
 
+    /** How many partitions the records topic has (0 when it does not exist yet). */
+    private int partitions(String topic) {
+        try {
+            var described = admin().describeTopics(java.util.List.of(topic)).allTopicNames().get(10, TimeUnit.SECONDS);
+            return described.get(topic).partitions().size();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new KafkaUnavailableException("interrupted while describing the records topic", e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException) {
+                return 0;
+            }
+            throw unavailable("describing the records topic", e.getCause());
+        } catch (TimeoutException e) {
+            throw unavailable("describing the records topic", e);
+        }
+    }
+
+    private static KafkaUnavailableException unavailable(String what, Throwable cause) {
+        org.jboss.logging.Logger.getLogger(RecordOutcomes.class).warnf(cause, "Kafka unavailable while %s", what);
+        return new KafkaUnavailableException("Kafka is unavailable (" + what + " failed); see the worker log", cause);
+    }
+
     /** The records group's committed offset on the partition; 0 when it has committed nothing there. */
     private long committedOffset(TopicPartition tp) {
         try {
@@ -84,8 +112,7 @@ public class RecordOutcomes {
             throw new KafkaUnavailableException("interrupted while reading the committed offsets", e);
         } catch (ExecutionException | TimeoutException e) {
             Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
-            throw new KafkaUnavailableException("reading the committed offsets of group " + config.kafka().groupId() + " from "
-                    + config.kafka().bootstrapServers() + " failed: " + cause, cause);
+            throw unavailable("reading the committed offsets of the records group", cause);
         }
     }
 

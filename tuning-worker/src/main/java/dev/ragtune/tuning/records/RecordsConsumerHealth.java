@@ -27,7 +27,8 @@ public class RecordsConsumerHealth implements HealthCheck {
         b.withData("batches", l.batchesHandled());
         String error = l.lastError();
         if (error != null) {
-            b.withData("lastError", error).withData("lastErrorAt", String.valueOf(l.lastErrorAt()));
+            // the probe is public: what failed, not the exception (that is in the log)
+            b.withData("lastError", String.valueOf(l.lastErrorSummary())).withData("lastErrorAt", String.valueOf(l.lastErrorAt()));
         }
         return b.status(l.isRunning() && error == null).build();
     }
