@@ -227,14 +227,18 @@ class LoopEndToEndTest {
         List<TrainingRecord> during = records("during", 25);
         List<TrainingRecord> after = records("after", 25);
         List<java.util.concurrent.Future<org.apache.kafka.clients.producer.RecordMetadata>> sentDuring = new ArrayList<>();
-        // one producer across the outage: what it buffers and retries while the broker is down is part of what must arrive
+        // one producer across the outage: what it buffers and retries while the broker is down is part of what must arrive.
+        // The sends during the outage run on their own thread, in order: KafkaProducer.send itself blocks (up to
+        // max.block.ms) when it has to refresh metadata, and the test must go on to restart the broker meanwhile.
+        java.util.concurrent.ExecutorService sender = java.util.concurrent.Executors.newSingleThreadExecutor();
         try (KafkaProducer<String, String> producer = producer()) {
             for (TrainingRecord r : before) {
                 send(producer, r).get(60, TimeUnit.SECONDS);
             }
             platform.kafka().stop();
             for (TrainingRecord r : during) {
-                sentDuring.add(send(producer, r));
+                // completes when the broker has acknowledged the record, not when send() returns
+                sentDuring.add(sender.submit(() -> send(producer, r).get(10, TimeUnit.MINUTES)));
             }
             // while the broker is down the registry still accepts an alias change: its event waits in the outbox
             try (RegistryClient ops = api.registry("ops")) {
@@ -251,6 +255,8 @@ class LoopEndToEndTest {
             for (TrainingRecord r : after) {
                 send(producer, r).get(60, TimeUnit.SECONDS);
             }
+        } finally {
+            sender.shutdownNow();
         }
         recordsPushed += before.size() + during.size() + after.size();
         api.awaitStoredRecords(ADAPTER, recordsPushed);
